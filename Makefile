@@ -1,0 +1,39 @@
+# Glimpse: `make run` installs and starts the app in local mode; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test bench lint clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Glimpse needs Python 3.11 or newer"'
+	@$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): install the venv module (e.g. apt-get install python3-venv)"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.runtime
+	@mkdir -p $${GLIMPSE_DATA_DIR:-instance}
+	@echo "Glimpse (local mode) on http://127.0.0.1:$(PORT) — data in $${GLIMPSE_DATA_DIR:-instance/}"
+	$(BIN)/gunicorn application:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--threads 4 --timeout 120 --access-logfile -
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/model_speed.py
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check webapp tests bench application.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

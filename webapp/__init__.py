@@ -1,0 +1,83 @@
+"""Glimpse: recognise people and things in photos. `create_app` builds everything."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from webapp.backends.base import Backend
+from webapp.config import ROOT, Settings, load_settings, resolve_secret_key
+
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict | None = None, backend: Backend | None = None) -> Flask:
+    """The application factory: settings → backend → blueprints → errors → CLI."""
+    settings = load_settings(overrides=overrides)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    _configure(app, settings)
+    _register_backend(app, settings, backend)
+    _register_security(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+    return app
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    """Flask settings derived from Glimpse's own."""
+    app.config.update(
+        SECRET_KEY=resolve_secret_key(settings),
+        TESTING=settings.testing,
+        # Several enrolment photos may come in one request; each is checked on its own too.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        WTF_CSRF_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+
+
+def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -> None:
+    """Build the chosen backend and services; create the first admin if asked to."""
+    from webapp.backends import build_backend
+    from webapp.extensions import Glimpse
+
+    glimpse = Glimpse.build(settings, backend or build_backend(settings))
+    app.extensions["glimpse"] = glimpse
+    if glimpse.accounts.ensure_first_admin(settings.admin_password):
+        log.warning("Created the first admin 'admin' from GLIMPSE_ADMIN_PASSWORD.")
+
+
+def _register_security(app: Flask) -> None:
+    """CSRF on every form and security headers on every response."""
+    from webapp.views.security import add_security_headers
+
+    csrf = CSRFProtect(app)
+    app.extensions["csrf_protect"] = csrf
+    app.after_request(add_security_headers)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """One blueprint per area; the token-authenticated API is exempt from CSRF."""
+    from webapp.views import admin, api, auth, public
+
+    for module in (public, auth, admin, api):
+        app.register_blueprint(module.bp)
+    app.extensions["csrf_protect"].exempt(api.bp)
+
+
+def _register_errors(app: Flask) -> None:
+    """Map errors to pages or JSON in one place."""
+    from webapp.views.errors import init_app
+
+    init_app(app)
+
+
+def _register_cli(app: Flask) -> None:
+    """The flask people / recognize / admin commands."""
+    from webapp.cli import init_app
+
+    init_app(app)

@@ -1,0 +1,119 @@
+"""The four ports every backend implements; services depend only on these."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from webapp.domain import Analysis, DetectedFace, FaceMatch, FaceRecord, Label, Person
+from webapp.images import Photo
+
+
+class ImageStore(Protocol):
+    """Image bytes by key (keys are ids made by Glimpse, never user filenames)."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store bytes under key, replacing what was there."""
+
+    def get(self, key: str) -> bytes:
+        """The bytes under key; raises NotFound if absent."""
+
+    def delete(self, key: str) -> None:
+        """Remove key; absent keys are not an error."""
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every key under prefix; returns how many were removed."""
+
+    def list(self, prefix: str = "") -> list[str]:
+        """Every key under prefix, sorted."""
+
+
+class FaceCollection(Protocol):
+    """Detect faces, keep faceprints, and search them."""
+
+    def detect(self, photo: Photo) -> list[DetectedFace]:
+        """Every face in the photo, largest first."""
+
+    def index(self, photo: Photo, face: DetectedFace, person_id: str) -> str:
+        """Store the faceprint of one detected face; returns its new face id."""
+
+    def search(self, photo: Photo, face: DetectedFace, threshold: float, limit: int = 1) -> list[FaceMatch]:
+        """Stored faces at least `threshold` similar to this face, best first."""
+
+    def delete(self, face_ids: list[str]) -> None:
+        """Forget these faceprints; unknown ids are ignored."""
+
+    def face_ids(self) -> list[str]:
+        """Every stored face id (for consistency checks)."""
+
+
+class LabelDetector(Protocol):
+    """Objects and scenes in a photo."""
+
+    def detect(self, photo: Photo, min_confidence: float, max_labels: int) -> list[Label]:
+        """Labels at or above min_confidence, most confident first."""
+
+
+class Directory(Protocol):
+    """People, the faceprint → person mapping, analyses, admins and API tokens."""
+
+    def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
+        """Create a person and record who consented to what."""
+
+    def get_person(self, person_id: str) -> Person | None:
+        """One person, or None."""
+
+    def list_people(self) -> list[Person]:
+        """Everyone, sorted by name."""
+
+    def delete_person(self, person_id: str) -> None:
+        """Remove the person and every face row that points at them."""
+
+    def add_face(self, record: FaceRecord) -> None:
+        """Record that a faceprint belongs to a person."""
+
+    def faces_of(self, person_id: str) -> list[FaceRecord]:
+        """The face rows of one person."""
+
+    def people_for_faces(self, face_ids: list[str]) -> dict[str, Person]:
+        """Map face ids to their people; unknown ids are left out."""
+
+    def all_face_ids(self) -> list[str]:
+        """Every face id the directory knows (for consistency checks)."""
+
+    def save_analysis(self, analysis: Analysis) -> None:
+        """Keep one analysis for the history."""
+
+    def get_analysis(self, analysis_id: str) -> Analysis | None:
+        """One analysis, or None."""
+
+    def list_analyses(self, limit: int) -> list[Analysis]:
+        """The newest analyses first."""
+
+    def add_admin(self, username: str, password_hash: str) -> None:
+        """Create or replace an admin account."""
+
+    def admin_password_hash(self, username: str) -> str | None:
+        """The stored hash of an admin's password, or None."""
+
+    def count_admins(self) -> int:
+        """How many admin accounts exist."""
+
+    def add_token(self, token_id: str, token_hash: str, label: str) -> None:
+        """Store an API token's hash."""
+
+    def token_exists(self, token_hash: str) -> bool:
+        """Whether a live token has this hash."""
+
+    def revoke_token(self, token_id: str) -> bool:
+        """Revoke a token; False if there was none."""
+
+
+@dataclass
+class Backend:
+    """The four adapters the app was built with."""
+
+    name: str
+    store: ImageStore
+    faces: FaceCollection
+    labels: LabelDetector
+    directory: Directory

@@ -1,0 +1,212 @@
+"""Directory in SQLite: people, faceprint → person rows, analyses, admins, API tokens."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from uuid import uuid4
+
+from webapp.backends.local.sqlite_db import connect
+from webapp.domain import Analysis, BoundingBox, FaceRecord, Label, Person, RecognizedFace
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS people (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL,
+    consent_by TEXT NOT NULL, consent_text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS faces (
+    face_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    image_key TEXT NOT NULL, crop_key TEXT NOT NULL,
+    box_left REAL, box_top REAL, box_width REAL, box_height REAL);
+CREATE INDEX IF NOT EXISTS faces_person ON faces(person_id);
+CREATE TABLE IF NOT EXISTS analyses (
+    id TEXT PRIMARY KEY, created_at TEXT NOT NULL, image_key TEXT NOT NULL,
+    thumb_key TEXT NOT NULL, width INTEGER, height INTEGER, filename TEXT, labels TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS analyses_created ON analyses(created_at);
+CREATE TABLE IF NOT EXISTS analysis_faces (
+    analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL, confidence REAL,
+    box_left REAL, box_top REAL, box_width REAL, box_height REAL,
+    -- a forgotten person is unlinked from past analyses: no name, no similarity remains
+    person_id TEXT REFERENCES people(id) ON DELETE SET NULL, similarity REAL,
+    PRIMARY KEY (analysis_id, position));
+CREATE TRIGGER IF NOT EXISTS forget_similarity AFTER UPDATE OF person_id ON analysis_faces
+    WHEN NEW.person_id IS NULL BEGIN
+    UPDATE analysis_faces SET similarity = NULL
+     WHERE analysis_id = NEW.analysis_id AND position = NEW.position; END;
+CREATE TABLE IF NOT EXISTS admins (
+    username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
+    created_at TEXT NOT NULL);
+"""
+
+
+def _now() -> str:
+    """The current UTC time as ISO text."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _box(row) -> BoundingBox:
+    """A BoundingBox from a row's box_* columns."""
+    return BoundingBox(row["box_left"], row["box_top"], row["box_width"], row["box_height"])
+
+
+class SqliteDirectory:
+    """The Directory port on one SQLite file in WAL mode."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def _db(self, write: bool = False):
+        """A connection context for one operation."""
+        return connect(self.path, SCHEMA, write)
+
+    def _person(self, row) -> Person:
+        """A Person from a people row joined with its face count."""
+        return Person(
+            id=row["id"], name=row["name"], created_at=datetime.fromisoformat(row["created_at"]),
+            face_count=row["face_count"], consent_by=row["consent_by"],
+        )
+
+    _PEOPLE = (
+        "SELECT p.*, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS face_count FROM people p"
+    )
+
+    def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
+        """Create a person with a new id and the consent record."""
+        person_id = uuid4().hex
+        with self._db(write=True) as db:
+            db.execute(
+                "INSERT INTO people (id, name, created_at, consent_by, consent_text) VALUES (?,?,?,?,?)",
+                (person_id, name, _now(), consent_by, consent_text),
+            )
+        return self.get_person(person_id)
+
+    def get_person(self, person_id: str) -> Person | None:
+        """One person, or None."""
+        with self._db() as db:
+            row = db.execute(self._PEOPLE + " WHERE p.id = ?", (person_id,)).fetchone()
+        return self._person(row) if row else None
+
+    def list_people(self) -> list[Person]:
+        """Everyone, sorted by name (case-insensitive)."""
+        with self._db() as db:
+            rows = db.execute(self._PEOPLE + " ORDER BY p.name COLLATE NOCASE, p.created_at").fetchall()
+        return [self._person(r) for r in rows]
+
+    def delete_person(self, person_id: str) -> None:
+        """Delete the person; faces cascade and past analyses are unlinked."""
+        with self._db(write=True) as db:
+            db.execute("DELETE FROM people WHERE id = ?", (person_id,))
+
+    def add_face(self, record: FaceRecord) -> None:
+        """Record one faceprint of a person."""
+        b = record.bounding_box
+        with self._db(write=True) as db:
+            db.execute(
+                "INSERT INTO faces VALUES (?,?,?,?,?,?,?,?)",
+                (record.face_id, record.person_id, record.image_key, record.crop_key, b.left, b.top, b.width, b.height),
+            )
+
+    def faces_of(self, person_id: str) -> list[FaceRecord]:
+        """The face rows of one person, in insertion order."""
+        with self._db() as db:
+            rows = db.execute("SELECT * FROM faces WHERE person_id = ? ORDER BY rowid", (person_id,)).fetchall()
+        return [FaceRecord(r["face_id"], r["person_id"], r["image_key"], r["crop_key"], _box(r)) for r in rows]
+
+    def people_for_faces(self, face_ids: list[str]) -> dict[str, Person]:
+        """Map each known face id to its person."""
+        if not face_ids:
+            return {}
+        marks = ",".join("?" * len(face_ids))
+        with self._db() as db:
+            rows = db.execute(
+                f"SELECT f.face_id, p.*, 0 AS face_count FROM faces f JOIN people p ON p.id = f.person_id "
+                f"WHERE f.face_id IN ({marks})",
+                face_ids,
+            ).fetchall()
+        return {r["face_id"]: self._person(r) for r in rows}
+
+    def all_face_ids(self) -> list[str]:
+        """Every face id known here."""
+        with self._db() as db:
+            return [r[0] for r in db.execute("SELECT face_id FROM faces ORDER BY face_id")]
+
+    def save_analysis(self, analysis: Analysis) -> None:
+        """Store an analysis and its faces (linked to people by id, so forgetting unlinks)."""
+        labels = json.dumps([label.to_dict() for label in analysis.labels])
+        with self._db(write=True) as db:
+            db.execute(
+                "INSERT INTO analyses VALUES (?,?,?,?,?,?,?,?)",
+                (analysis.id, analysis.created_at.isoformat(), analysis.image_key, analysis.thumb_key,
+                 analysis.width, analysis.height, analysis.filename, labels),
+            )
+            for i, f in enumerate(analysis.faces):
+                b = f.bounding_box
+                db.execute(
+                    "INSERT INTO analysis_faces VALUES (?,?,?,?,?,?,?,?,?)",
+                    (analysis.id, i, f.confidence, b.left, b.top, b.width, b.height, f.person_id, f.similarity),
+                )
+
+    def get_analysis(self, analysis_id: str) -> Analysis | None:
+        """One analysis with current names, or None."""
+        with self._db() as db:
+            row = db.execute("SELECT * FROM analyses WHERE id = ?", (analysis_id,)).fetchone()
+            return self._analysis(db, row) if row else None
+
+    def list_analyses(self, limit: int) -> list[Analysis]:
+        """The newest analyses first."""
+        with self._db() as db:
+            rows = db.execute("SELECT * FROM analyses ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
+            return [self._analysis(db, r) for r in rows.fetchall()]
+
+    def _analysis(self, db, row) -> Analysis:
+        """Rebuild an Analysis from its row and face rows."""
+        faces = db.execute(
+            "SELECT af.*, p.name FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
+            "WHERE af.analysis_id = ? ORDER BY af.position",
+            (row["id"],),
+        ).fetchall()
+        return Analysis(
+            id=row["id"], created_at=datetime.fromisoformat(row["created_at"]),
+            image_key=row["image_key"], thumb_key=row["thumb_key"], width=row["width"], height=row["height"],
+            filename=row["filename"] or "",
+            faces=tuple(
+                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"]) for f in faces
+            ),
+            labels=tuple(
+                Label(d["name"], d["confidence"], tuple(d["parents"])) for d in json.loads(row["labels"])
+            ),
+        )
+
+    def add_admin(self, username: str, password_hash: str) -> None:
+        """Create or replace an admin."""
+        with self._db(write=True) as db:
+            db.execute("INSERT OR REPLACE INTO admins VALUES (?,?,?)", (username, password_hash, _now()))
+
+    def admin_password_hash(self, username: str) -> str | None:
+        """The hash for username, or None."""
+        with self._db() as db:
+            row = db.execute("SELECT password_hash FROM admins WHERE username = ?", (username,)).fetchone()
+        return row[0] if row else None
+
+    def count_admins(self) -> int:
+        """How many admins exist."""
+        with self._db() as db:
+            return db.execute("SELECT COUNT(*) FROM admins").fetchone()[0]
+
+    def add_token(self, token_id: str, token_hash: str, label: str) -> None:
+        """Store an API token hash."""
+        with self._db(write=True) as db:
+            db.execute("INSERT INTO tokens VALUES (?,?,?,?)", (token_id, token_hash, label, _now()))
+
+    def token_exists(self, token_hash: str) -> bool:
+        """Whether a token with this hash exists."""
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM tokens WHERE token_hash = ?", (token_hash,)).fetchone() is not None
+
+    def revoke_token(self, token_id: str) -> bool:
+        """Delete a token; False if it did not exist."""
+        with self._db(write=True) as db:
+            return db.execute("DELETE FROM tokens WHERE id = ?", (token_id,)).rowcount > 0

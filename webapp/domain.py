@@ -1,0 +1,132 @@
+"""Plain dataclasses shared by services and every backend (no vendor types here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """A box as ratios of image width and height (Rekognition's convention)."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @property
+    def area(self) -> float:
+        """Area as a fraction of the image."""
+        return self.width * self.height
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-ready form with rounded ratios."""
+        return {k: round(getattr(self, k), 4) for k in ("left", "top", "width", "height")}
+
+
+@dataclass(frozen=True)
+class DetectedFace:
+    """One face found in a photo: box, detector confidence (0-100), landmarks as ratios."""
+
+    bounding_box: BoundingBox
+    confidence: float
+    landmarks: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class FaceMatch:
+    """A stored faceprint similar to a searched face; similarity is 0-100."""
+
+    face_id: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Label:
+    """An object or scene label with confidence (0-100) and its parent labels."""
+
+    name: str
+    confidence: float
+    parents: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"name": self.name, "confidence": round(self.confidence, 1), "parents": list(self.parents)}
+
+
+@dataclass(frozen=True)
+class Person:
+    """An enrolled person."""
+
+    id: str
+    name: str
+    created_at: datetime
+    face_count: int = 0
+    consent_by: str = ""
+
+
+@dataclass(frozen=True)
+class FaceRecord:
+    """One enrolled faceprint: which person, and where its photo and crop are stored."""
+
+    face_id: str
+    person_id: str
+    image_key: str
+    crop_key: str
+    bounding_box: BoundingBox
+
+
+@dataclass(frozen=True)
+class RecognizedFace:
+    """A face in an analysed photo, with the person it matched (or None for Unknown)."""
+
+    bounding_box: BoundingBox
+    confidence: float
+    person_id: str | None = None
+    person_name: str | None = None
+    similarity: float | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready form matching the public API."""
+        person = {"id": self.person_id, "name": self.person_name} if self.person_id else None
+        return {
+            "bounding_box": self.bounding_box.to_dict(),
+            "confidence": round(self.confidence, 1),
+            "person": person,
+            "similarity": None if self.similarity is None else round(self.similarity, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of analysing one photo: its faces and labels."""
+
+    id: str
+    created_at: datetime
+    image_key: str
+    thumb_key: str
+    width: int
+    height: int
+    faces: tuple[RecognizedFace, ...] = ()
+    labels: tuple[Label, ...] = ()
+    filename: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-ready form matching the public API."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "width": self.width,
+            "height": self.height,
+            "faces": [f.to_dict() for f in self.faces],
+            "labels": [label.to_dict() for label in self.labels],
+        }
+
+
+@dataclass
+class EnrolmentResult:
+    """What an enrolment stored and which photos it refused (with the reason)."""
+
+    person: Person
+    face_ids: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)

@@ -1,0 +1,38 @@
+"""The Glimpse services hung on the app, and the one accessor views and commands use."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from webapp.backends.base import Backend
+from webapp.config import Settings
+from webapp.services.accounts import Accounts
+from webapp.services.people import People
+from webapp.services.recognition import Limits, Recognizer
+
+
+@dataclass
+class Glimpse:
+    """Settings, the chosen backend and the services built on it."""
+
+    settings: Settings
+    backend: Backend
+    recognizer: Recognizer
+    people: People
+    accounts: Accounts
+
+    @classmethod
+    def build(cls, settings: Settings, backend: Backend) -> "Glimpse":
+        """Build the services over a backend with limits from the settings."""
+        limits = Limits(
+            max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,
+            match_threshold=settings.match_threshold, min_label_confidence=settings.min_label_confidence,
+            max_labels=settings.max_labels,
+        )
+        return cls(settings, backend, Recognizer(backend, limits), People(backend, limits), Accounts(backend.directory))
+
+
+def glimpse() -> Glimpse:
+    """The Glimpse services of the current app."""
+    return current_app.extensions["glimpse"]

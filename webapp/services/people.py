@@ -1,0 +1,127 @@
+"""Enrol, list and forget people."""
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+from webapp.backends.base import Backend
+from webapp.domain import DetectedFace, EnrolmentResult, FaceRecord, Person
+from webapp.errors import BackendUnavailable, InvalidImage, InvalidInput, NotFound
+from webapp.images import Photo, crop_box, decode_photo, encode_jpeg
+from webapp.services.recognition import Limits, clean_filename
+
+log = logging.getLogger(__name__)
+CONSENT_TEXT = (
+    "I confirm that this person has given explicit consent for their face to be stored "
+    "and used by Glimpse to recognise them, and that they can ask for it to be deleted."
+)
+MAX_NAME = 100
+STORED_SIDE = 1024
+
+
+def clean_name(raw: str | None) -> str:
+    """Normalise a full name, or raise InvalidInput with the reason."""
+    name = " ".join(unicodedata.normalize("NFC", raw or "").split())
+    if not name:
+        raise InvalidInput("Enter the person's full name.")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"The name is too long (at most {MAX_NAME} characters).")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise InvalidInput("The name contains characters that cannot be shown.")
+    return name
+
+
+class People:
+    """The people use cases."""
+
+    def __init__(self, backend: Backend, limits: Limits):
+        self.backend = backend
+        self.limits = limits
+
+    def list(self) -> list[Person]:
+        """Everyone enrolled, by name."""
+        return self.backend.directory.list_people()
+
+    def get(self, person_id: str) -> Person:
+        """One person, or NotFound."""
+        person = self.backend.directory.get_person(person_id)
+        if person is None:
+            raise NotFound("There is no person with that id.")
+        return person
+
+    def faces(self, person_id: str) -> list[FaceRecord]:
+        """The enrolled faces of one person."""
+        return self.backend.directory.faces_of(person_id)
+
+    def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str) -> EnrolmentResult:
+        """Enrol a person from photos: each contributes its largest face; faceless photos are refused."""
+        name = clean_name(name)
+        if not consent:
+            raise InvalidInput("Tick the consent box: a face is stored only with the person's consent.")
+        if not photos:
+            raise InvalidInput("Add at least one photo of the person's face.")
+        accepted, refused = self._pick_faces(photos)
+        if not accepted:
+            reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in refused)
+            raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
+        person = self.backend.directory.add_person(name, consent_by, CONSENT_TEXT)
+        result = EnrolmentResult(person=person, refused=refused)
+        try:
+            for photo, face in accepted:
+                result.face_ids.append(self._store_face(person.id, photo, face))
+        except BaseException:
+            log.exception("enrolment of %s failed; rolling back", person.id)
+            self._erase(person.id, result.face_ids)
+            raise
+        result.person = self.get(person.id)
+        return result
+
+    def _pick_faces(self, photos: list[tuple[str, bytes]]) -> tuple[list, list[tuple[str, str]]]:
+        """Decode each photo and keep its largest face; collect the refusals with reasons."""
+        accepted: list[tuple[Photo, DetectedFace]] = []
+        refused: list[tuple[str, str]] = []
+        for filename, data in photos:
+            label = clean_filename(filename)
+            try:
+                photo = decode_photo(data, self.limits.max_bytes, self.limits.max_pixels)
+            except InvalidImage as exc:
+                refused.append((label, exc.message))
+                continue
+            faces = self.backend.faces.detect(photo)
+            if not faces:
+                refused.append((label, "No face was found in this photo."))
+                continue
+            accepted.append((photo, max(faces, key=lambda f: f.bounding_box.area)))
+        return accepted, refused
+
+    def _store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:
+        """Index one face, then keep its photo and crop, then record the mapping row."""
+        face_id = self.backend.faces.index(photo, face, person_id)
+        try:
+            image_key = f"people/{person_id}/{face_id}.jpg"
+            crop_key = f"people/{person_id}/{face_id}-face.jpg"
+            self.backend.store.put(image_key, photo.jpeg(STORED_SIDE), "image/jpeg")
+            crop = crop_box(photo.image, face.bounding_box, margin=0.3)
+            self.backend.store.put(crop_key, encode_jpeg(crop, 256, 85), "image/jpeg")
+            self.backend.directory.add_face(FaceRecord(face_id, person_id, image_key, crop_key, face.bounding_box))
+        except BaseException:
+            self.backend.faces.delete([face_id])  # no orphan faceprint if storing failed
+            raise
+        return face_id
+
+    def forget(self, person_id: str) -> Person:
+        """Delete a person with every faceprint, mapping row, enrolment image and crop."""
+        person = self.get(person_id)
+        face_ids = [f.face_id for f in self.backend.directory.faces_of(person_id)]
+        self._erase(person_id, face_ids)
+        return person
+
+    def _erase(self, person_id: str, face_ids: list[str]) -> None:
+        """Biometric data first (vectors), then images, then rows: a retry finishes the job."""
+        try:
+            self.backend.faces.delete(face_ids)
+            self.backend.store.delete_prefix(f"people/{person_id}")
+            self.backend.directory.delete_person(person_id)
+        except OSError as exc:
+            raise BackendUnavailable(f"Deleting failed part-way; try again. ({exc.strerror})") from exc
+

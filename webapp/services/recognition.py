@@ -1,0 +1,107 @@
+"""Analyse a photo: find every face, name the ones enrolled, label the rest of the scene."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import uuid4
+
+from webapp.backends.base import Backend
+from webapp.domain import Analysis, DetectedFace, Label, RecognizedFace
+from webapp.errors import NotFound
+from webapp.images import Photo, decode_photo
+
+DISPLAY_SIDE = 1600  # stored copy for the result page; boxes are ratios so any size works
+THUMB_SIDE = 320
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The knobs services need from the settings."""
+
+    max_bytes: int
+    max_pixels: int
+    match_threshold: float = 80.0
+    min_label_confidence: float = 55.0
+    max_labels: int = 10
+
+
+def clean_filename(name: str | None) -> str:
+    """A display-only version of an uploaded filename (never used in a path)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:120]
+
+
+class Recognizer:
+    """The analyse use case and the history."""
+
+    def __init__(self, backend: Backend, limits: Limits):
+        self.backend = backend
+        self.limits = limits
+
+    def decode(self, data: bytes) -> Photo:
+        """Validate and decode upload bytes under the configured limits."""
+        return decode_photo(data, self.limits.max_bytes, self.limits.max_pixels)
+
+    def recognise(self, photo: Photo) -> tuple[list[RecognizedFace], list[Label]]:
+        """Faces (each searched, named or unknown) and labels of a decoded photo; stores nothing."""
+        detected = self.backend.faces.detect(photo)
+        faces = self._name_faces(photo, detected)
+        labels = self.backend.labels.detect(photo, self.limits.min_label_confidence, self.limits.max_labels)
+        return faces, with_person_labels(labels, detected)
+
+    def analyse(self, data: bytes, filename: str | None = None) -> Analysis:
+        """Decode, recognise, store the photo and its thumbnail, and save the analysis."""
+        photo = self.decode(data)
+        faces, labels = self.recognise(photo)
+        analysis_id = uuid4().hex
+        image_key, thumb_key = f"analyses/{analysis_id}/photo.jpg", f"analyses/{analysis_id}/thumb.jpg"
+        self.backend.store.put(image_key, photo.jpeg(DISPLAY_SIDE), "image/jpeg")
+        self.backend.store.put(thumb_key, photo.jpeg(THUMB_SIDE, quality=80), "image/jpeg")
+        width, height = photo.size
+        analysis = Analysis(
+            id=analysis_id, created_at=datetime.now(timezone.utc), image_key=image_key, thumb_key=thumb_key,
+            width=width, height=height, faces=tuple(faces), labels=tuple(labels), filename=clean_filename(filename),
+        )
+        self.backend.directory.save_analysis(analysis)
+        return analysis
+
+    def _name_faces(self, photo: Photo, detected: list[DetectedFace]) -> list[RecognizedFace]:
+        """Search every face (not only the largest) and attach the matching person."""
+        best: list[tuple[DetectedFace, str | None, float | None]] = []
+        for face in detected:
+            matches = self.backend.faces.search(photo, face, self.limits.match_threshold, limit=1)
+            best.append((face, matches[0].face_id, matches[0].similarity) if matches else (face, None, None))
+        people = self.backend.directory.people_for_faces([fid for _, fid, _ in best if fid])
+        named = []
+        for face, fid, similarity in best:
+            person = people.get(fid) if fid else None
+            named.append(
+                RecognizedFace(
+                    face.bounding_box, face.confidence,
+                    person.id if person else None, person.name if person else None,
+                    similarity if person else None,
+                )
+            )
+        return named
+
+    def get(self, analysis_id: str) -> Analysis:
+        """One past analysis, or NotFound."""
+        analysis = self.backend.directory.get_analysis(analysis_id)
+        if analysis is None:
+            raise NotFound("There is no analysis with that id.")
+        return analysis
+
+    def history(self, limit: int) -> list[Analysis]:
+        """Past analyses, newest first."""
+        return self.backend.directory.list_analyses(limit)
+
+
+def with_person_labels(labels: list[Label], faces: list[DetectedFace]) -> list[Label]:
+    """Add Person and Face labels when faces were found (unless the detector gave them)."""
+    if not faces:
+        return labels
+    confidence = max(f.confidence for f in faces)
+    names = {label.name for label in labels}
+    extra = [Label("Person", confidence), Label("Face", confidence, ("Person",))]
+    merged = labels + [label for label in extra if label.name not in names]
+    return sorted(merged, key=lambda label: -label.confidence)

@@ -1,0 +1,1 @@
+"""Blueprints: public pages, admin login, admin pages, JSON API."""

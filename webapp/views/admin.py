@@ -1,0 +1,67 @@
+"""Admin pages: people list, enrol, person page, delete with confirmation."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from webapp.errors import InvalidImage, InvalidInput
+from webapp.extensions import glimpse
+from webapp.services.people import CONSENT_TEXT
+from webapp.views.security import admin_required, current_admin
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@admin_required
+def people():
+    """Everyone enrolled, with a face thumbnail each."""
+    service = glimpse().people
+    everyone = service.list()
+    thumbs = {p.id: next(iter(service.faces(p.id)), None) for p in everyone}
+    return render_template("admin/people.html", people=everyone, thumbs=thumbs)
+
+
+@bp.get("/people/new")
+@admin_required
+def new_person():
+    """The enrolment form."""
+    return render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name="", max_mb=glimpse().settings.max_upload_mb)
+
+
+@bp.post("/people")
+@admin_required
+def enrol():
+    """Enrol a person from the form; refused photos are listed, nothing is stored for them."""
+    name = request.form.get("name", "")
+    photos = [(f.filename or "", f.read()) for f in request.files.getlist("images") if f and f.filename]
+    try:
+        result = glimpse().people.enrol(name, photos, request.form.get("consent") == "yes", current_admin())
+    except (InvalidInput, InvalidImage) as exc:
+        flash(exc.message, "error")
+        page = render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name=name,
+                               max_mb=glimpse().settings.max_upload_mb)
+        return page, exc.status
+    flash(f"Enrolled {result.person.name} with {len(result.face_ids)} face(s).", "success")
+    for filename, reason in result.refused:
+        flash(f"Refused {filename or 'a photo'}: {reason}", "warning")
+    return redirect(url_for("admin.person", person_id=result.person.id))
+
+
+@bp.get("/people/<person_id>")
+@admin_required
+def person(person_id: str):
+    """One person with their enrolled faces."""
+    service = glimpse().people
+    return render_template("admin/person.html", person=service.get(person_id), faces=service.faces(person_id))
+
+
+@bp.route("/people/<person_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete(person_id: str):
+    """Ask for confirmation, then forget the person and all their face data."""
+    service = glimpse().people
+    if request.method == "GET":
+        return render_template("admin/delete.html", person=service.get(person_id))
+    forgotten = service.forget(person_id)
+    flash(f"{forgotten.name} and all their face data were deleted.", "success")
+    return redirect(url_for("admin.people"))

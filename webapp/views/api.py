@@ -1,0 +1,73 @@
+"""JSON API under /api/v1 (admin endpoints take a bearer token)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from webapp.domain import Person
+from webapp.errors import InvalidImage
+from webapp.extensions import glimpse
+from webapp.views.security import token_required
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _person(p: Person) -> dict:
+    """JSON form of a person."""
+    return {"id": p.id, "name": p.name, "created_at": p.created_at.isoformat(), "face_count": p.face_count}
+
+
+@bp.post("/analyses")
+def create_analysis():
+    """Analyse the multipart field `image`; 201 with faces and labels."""
+    upload = request.files.get("image")
+    if upload is None:
+        raise InvalidImage("Send the photo in a multipart field named 'image'.")
+    analysis = glimpse().recognizer.analyse(upload.read(), upload.filename)
+    location = url_for("api.get_analysis", analysis_id=analysis.id)
+    return jsonify(analysis.to_dict()), 201, {"Location": location}
+
+
+@bp.get("/analyses/<analysis_id>")
+def get_analysis(analysis_id: str):
+    """One past analysis."""
+    return jsonify(glimpse().recognizer.get(analysis_id).to_dict())
+
+
+@bp.post("/people")
+@token_required
+def create_person():
+    """Enrol a person from multipart `name` and `images`.
+
+    The token holder is an admin who asserts consent by calling; an explicit
+    `consent=false` (or no, 0) is refused.
+    """
+    photos = [(f.filename or "", f.read()) for f in request.files.getlist("images")]
+    consent = request.form.get("consent", "true").strip().lower() not in ("false", "no", "0", "")
+    result = glimpse().people.enrol(request.form.get("name", ""), photos, consent, "api-token")
+    body = _person(result.person) | {
+        "face_ids": result.face_ids,
+        "refused": [{"filename": f, "error": why} for f, why in result.refused],
+    }
+    return jsonify(body), 201
+
+
+@bp.get("/people")
+@token_required
+def list_people():
+    """Everyone enrolled."""
+    return jsonify(people=[_person(p) for p in glimpse().people.list()])
+
+
+@bp.get("/people/<person_id>")
+@token_required
+def get_person(person_id: str):
+    """One person."""
+    return jsonify(_person(glimpse().people.get(person_id)))
+
+
+@bp.delete("/people/<person_id>")
+@token_required
+def delete_person(person_id: str):
+    """Forget a person and all their face data."""
+    glimpse().people.forget(person_id)
+    return "", 204
