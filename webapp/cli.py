@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from webapp.errors import GlimpseError
 from webapp.extensions import glimpse
@@ -81,14 +81,14 @@ def import_people(folder: Path) -> None:
     with click.progressbar(dirs, label="Enrolling", file=sys.stderr) as bar:
         for person_dir in bar:
             files = sorted(p for p in person_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-            photos = [(f"{person_dir.name}/{p.name}", p.read_bytes()) for p in files]
+            photos = [(p.name, p.read_bytes()) for p in files]
             try:
                 result = glimpse().people.enrol(person_dir.name, photos, consent=True, consent_by="cli import")
             except GlimpseError as exc:
                 refused.append((person_dir.name, exc.message))
                 continue
             enrolled += 1
-            refused += result.refused
+            refused += [(f"{person_dir.name}/{name}", why) for name, why in result.refused]
     click.echo(f"enrolled {enrolled} of {len(dirs)} people; refused {len(refused)} photo(s)")
     for what, why in refused:
         click.echo(f"  refused {what}: {why}")
@@ -97,6 +97,7 @@ def import_people(folder: Path) -> None:
 @click.command("recognize")
 @click.argument("images", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per image.")
+@with_appcontext
 def recognize(images: tuple[str, ...], as_json: bool) -> None:
     """Name the faces and label the scene of each IMAGE (nothing is stored)."""
     recognizer, failed = glimpse().recognizer, False

@@ -82,7 +82,7 @@ def _open_checked(data: bytes, kind: str, max_pixels: int) -> Image.Image:
     except (TooLarge, InvalidImage):
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise TooLarge(f"The image has too many pixels to process safely. ({exc.__class__.__name__})") from exc
+        raise TooLarge(f"The image has too many pixels; the limit is {max_pixels / 1e6:.0f} megapixels.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InvalidImage(f"The {kind.upper()} file is damaged or incomplete and cannot be read.") from exc
     return image

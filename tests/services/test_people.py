@@ -1,0 +1,85 @@
+"""Enrol and forget with the real store, SQLite directory and vector index (fake engine)."""
+import pytest
+
+from tests.conftest import BLUE, GREEN, RED
+from tests.fakes import make_photo
+from webapp.errors import InvalidImage, InvalidInput
+
+
+def _enrol(glimpse, name, *photos):
+    return glimpse.people.enrol(name, list(photos), consent=True, consent_by="tester")
+
+
+def _everything(backend):
+    """Every stored trace: vectors, face rows, people, image keys."""
+    return {
+        "vectors": backend.faces.face_ids(),
+        "face_rows": backend.directory.all_face_ids(),
+        "people": [p.id for p in backend.directory.list_people()],
+        "people_images": backend.store.list("people"),
+    }
+
+
+def test_each_photo_contributes_its_largest_face(glimpse, backend):
+    result = _enrol(glimpse, "Ada Lovelace", ("a.png", make_photo(RED, GREEN)), ("b.png", make_photo(RED)))
+    assert result.person.face_count == 2 and len(result.face_ids) == 2
+    faces = backend.directory.faces_of(result.person.id)
+    assert all(f.bounding_box.width == pytest.approx(60 / 400) for f in faces)
+    assert len(backend.store.list(f"people/{result.person.id}")) == 4  # photo + crop per face
+
+
+def test_photo_without_face_is_refused_and_nothing_is_stored_for_it(glimpse, backend):
+    result = _enrol(glimpse, "Ada", ("face.png", make_photo(RED)), ("empty.png", make_photo()))
+    assert result.refused == [("empty.png", "No face was found in this photo.")]
+    assert result.person.face_count == 1
+    assert len(backend.faces.face_ids()) == 1
+
+
+def test_enrolment_with_no_usable_photo_stores_nothing(glimpse, backend):
+    with pytest.raises(InvalidImage, match="nothing was stored"):
+        _enrol(glimpse, "Nobody", ("empty.png", make_photo()), ("bad.jpg", b"not an image"))
+    assert _everything(backend) == {"vectors": [], "face_rows": [], "people": [], "people_images": []}
+
+
+def test_enrolment_requires_consent_and_a_name(glimpse):
+    with pytest.raises(InvalidInput, match="consent"):
+        glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], consent=False, consent_by="x")
+    with pytest.raises(InvalidInput, match="full name"):
+        _enrol(glimpse, "   ", ("a.png", make_photo(RED)))
+
+
+def test_name_is_normalised(glimpse):
+    assert _enrol(glimpse, "  Ada \t  Lovelace ", ("a.png", make_photo(RED))).person.name == "Ada Lovelace"
+
+
+def test_forget_person_removes_every_faceprint_row_and_image(glimpse, backend):
+    ada = _enrol(glimpse, "Ada", ("a.png", make_photo(RED)), ("b.png", make_photo(RED)))
+    bob = _enrol(glimpse, "Bob", ("c.png", make_photo(BLUE)))
+    glimpse.recognizer.analyse(make_photo(RED, BLUE), "group.png")
+    glimpse.people.forget(ada.person.id)
+    left = _everything(backend)
+    assert left["people"] == [bob.person.id]
+    assert sorted(left["vectors"]) == sorted(left["face_rows"]) == sorted(bob.face_ids)
+    assert all(ada.person.id not in key for key in left["people_images"])
+    assert backend.directory.get_person(ada.person.id) is None
+    # past analyses no longer name or score the forgotten person
+    (analysis,) = glimpse.recognizer.history(10)
+    assert {f.person_name for f in analysis.faces} == {"Bob", None}
+    assert [f.similarity for f in analysis.faces if f.person_name is None] == [None]
+
+
+def test_failure_after_indexing_leaves_no_orphan_faceprint(glimpse, backend, monkeypatch):
+    def broken(record):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backend.directory, "add_face", broken)
+    with pytest.raises(OSError):
+        _enrol(glimpse, "Ada", ("a.png", make_photo(RED)))
+    assert _everything(backend) == {"vectors": [], "face_rows": [], "people": [], "people_images": []}
+
+
+def test_forget_unknown_person_is_not_found(glimpse):
+    from webapp.errors import NotFound
+
+    with pytest.raises(NotFound):
+        glimpse.people.forget("0" * 32)

@@ -1,0 +1,53 @@
+"""Settings are parsed strictly and fail with every problem listed."""
+import os
+import stat
+
+import pytest
+
+from webapp.config import load_settings, resolve_secret_key
+from webapp.errors import ConfigError
+
+
+def test_defaults_give_local_mode_with_rekognition_thresholds():
+    settings = load_settings(environ={})
+    assert settings.backend == "local"
+    assert settings.match_threshold == 80.0
+    assert settings.min_label_confidence == 55.0
+    assert settings.max_upload_bytes == 15 * 1024 * 1024
+
+
+def test_environment_values_are_parsed_to_their_types(tmp_path):
+    env = {"GLIMPSE_MAX_UPLOAD_MB": "5", "GLIMPSE_DATA_DIR": str(tmp_path), "GLIMPSE_SECURE_COOKIES": "yes"}
+    settings = load_settings(environ=env)
+    assert settings.max_upload_mb == 5.0
+    assert settings.data_dir == tmp_path
+    assert settings.secure_cookies is True
+
+
+def test_every_problem_is_listed_in_one_error():
+    env = {"GLIMPSE_MAX_UPLOAD_MB": "lots", "GLIMPSE_SECURE_COOKIES": "maybe", "GLIMPSE_MATCH_THRESHOLD": "140"}
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ=env)
+    message = str(err.value)
+    for name in ("GLIMPSE_MAX_UPLOAD_MB", "GLIMPSE_SECURE_COOKIES", "GLIMPSE_MATCH_THRESHOLD"):
+        assert name in message
+
+
+def test_aws_mode_refuses_to_start_without_bucket_and_secret():
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ={"GLIMPSE_BACKEND": "aws"})
+    assert "GLIMPSE_S3_BUCKET" in str(err.value) and "GLIMPSE_SECRET_KEY" in str(err.value)
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ConfigError, match="GLIMPSE_BACKEND"):
+        load_settings(environ={"GLIMPSE_BACKEND": "gcp"})
+
+
+def test_local_secret_is_generated_once_and_private(tmp_path):
+    settings = load_settings(environ={"GLIMPSE_DATA_DIR": str(tmp_path / "d")})
+    first = resolve_secret_key(settings)
+    assert len(first) == 64
+    assert resolve_secret_key(settings) == first
+    mode = os.stat(tmp_path / "d" / "secret_key").st_mode
+    assert stat.S_IMODE(mode) == 0o600

