@@ -65,7 +65,10 @@ class _TensorRef:
             raise ValueError("tensor storage was never filled")
         if not self.size:
             return np.array(data[self.offset], dtype=data.dtype.newbyteorder("="))
-        span = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride)) + 1
+        # as_strided does no bounds checks, so a crafted file must not point outside the buffer.
+        if len(self.size) != len(self.stride) or min(self.stride) < 0 or min(self.size) < 0 or self.offset < 0:
+            raise ValueError("malformed tensor geometry")
+        span = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride, strict=True)) + 1
         if min(self.size) > 0 and span > data.size:
             raise ValueError("tensor view exceeds its storage")
         item = data.itemsize

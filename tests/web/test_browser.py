@@ -1,0 +1,69 @@
+"""A real browser (Debian's Chromium through Playwright) against the real app and models."""
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import ADMIN_PASSWORD
+from tests.photos import photo_path
+from webapp import create_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app served over real HTTP on a free loopback port, in a thread."""
+    app = create_app({"data_dir": tmp_path / "data", "secret_key": "browser-test", "admin_password": ADMIN_PASSWORD})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(tmp_path):
+    """A Chromium page with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context.new_page()
+        context.close()
+
+
+def test_admin_enrols_in_the_browser_and_a_visitor_sees_the_name(live_server, page, tmp_path):
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/admin/people/new")
+    page.fill("input[name=name]", "Barack Obama")
+    page.set_input_files("input[name=images]", [str(photo_path("obama.jpg")), str(photo_path("obama3.jpg"))])
+    page.check("input[name=consent]")
+    page.click("form[data-dropzone] button[type=submit]")
+    assert "Enrolled Barack Obama with 2 face(s)" in page.inner_text("main")
+
+    page.goto(live_server)
+    page.set_input_files("input[name=image]", str(photo_path("obama2.jpg")))
+    page.click("form[data-dropzone] button[type=submit]")
+    page.wait_for_selector(".facebox.known")
+    assert page.inner_text(".facebox.known .tag") == "1. Barack Obama"
+    assert "similarity" in page.inner_text("ol.faces")
+    shots = os.environ.get("GLIMPSE_SCREENSHOT_DIR")
+    if shots:  # the README's screenshot is made by this test: GLIMPSE_SCREENSHOT_DIR=docs
+        page.screenshot(path=str(Path(shots) / "result.png"), full_page=True)
+    # the people list shows the face thumbnail to the admin
+    page.goto(f"{live_server}/admin/")
+    assert page.locator("ul.people img").count() == 1

@@ -1,0 +1,83 @@
+"""ImageNet class probabilities -> Rekognition-style labels with parents.
+
+Every class maps to one label; a label's confidence is the summed probability of
+all classes under it, and each ancestor (``Animal``, ``Vehicle``...) gets the sum
+of everything beneath it, so split votes (tabby / tiger cat / Egyptian cat)
+add up instead of cancelling out.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from webapp.domain import Label
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CLASSES_FILE = DATA_DIR / "imagenet_classes.txt"
+TAXONOMY_FILE = DATA_DIR / "imagenet_taxonomy.json"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Label names, their ancestors, and a label x class membership matrix for roll-up."""
+
+    names: tuple[str, ...]
+    parents: dict[str, tuple[str, ...]]
+    membership: np.ndarray  # float32 [labels, classes]; 1 where the class rolls up into the label
+
+    def roll_up(self, probs: np.ndarray) -> np.ndarray:
+        """Confidence (0-100, capped) of every label for one probability vector."""
+        return np.minimum(self.membership @ probs.astype(np.float32) * 100.0, 100.0)
+
+
+@lru_cache(maxsize=1)
+def class_names() -> tuple[str, ...]:
+    """The 1000 ImageNet-1k class names in model output order."""
+    names = tuple(CLASSES_FILE.read_text(encoding="utf-8").splitlines())
+    if len(names) != 1000:
+        raise ValueError(f"{CLASSES_FILE} has {len(names)} classes, expected 1000")
+    return names
+
+
+def build_taxonomy(doc: dict) -> Taxonomy:
+    """Build a Taxonomy from the JSON document (``labels`` ancestors + per-class ``classes``)."""
+    parents = {name: tuple(p) for name, p in doc["labels"].items()}
+    names = tuple(sorted(parents))
+    row = {name: i for i, name in enumerate(names)}
+    classes = doc["classes"]
+    membership = np.zeros((len(names), len(classes)), dtype=np.float32)
+    for index, (label, _) in enumerate(classes):
+        # A class counts once for its label and once for each distinct ancestor.
+        for name in {label, *parents[label]}:
+            membership[row[name], index] = 1.0
+    return Taxonomy(names, parents, membership)
+
+
+@lru_cache(maxsize=1)
+def load_taxonomy() -> Taxonomy:
+    """The bundled ImageNet taxonomy, read on first use."""
+    return build_taxonomy(json.loads(TAXONOMY_FILE.read_text(encoding="utf-8")))
+
+
+def labels_from_probabilities(
+    probs: np.ndarray, min_confidence: float = 55.0, max_labels: int = 10
+) -> list[Label]:
+    """Labels whose rolled-up confidence >= min_confidence, highest first, at most max_labels."""
+    taxonomy = load_taxonomy()
+    vector = np.asarray(probs, dtype=np.float32).reshape(-1)
+    if vector.shape[0] != taxonomy.membership.shape[1]:
+        raise ValueError(f"expected {taxonomy.membership.shape[1]} probabilities, got {vector.shape[0]}")
+    scores = taxonomy.roll_up(vector)
+    keep = [i for i in np.flatnonzero(scores >= min_confidence)]
+    # Ties (a label and the parents it shares its whole score with) list the most
+    # specific label first — "Coffee" before "Beverage" — then by name for stability.
+    keep.sort(key=lambda i: (-round(float(scores[i]), 4), -len(taxonomy.parents[taxonomy.names[i]]),
+                             taxonomy.names[i]))
+    return [
+        Label(taxonomy.names[i], float(scores[i]), taxonomy.parents[taxonomy.names[i]])
+        for i in keep[: max(max_labels, 0)]
+    ]
