@@ -35,6 +35,8 @@ def enroll(name: str, images: tuple[str, ...]) -> None:
         _fail(exc.message)
     for filename, reason in result.refused:
         click.echo(f"refused {filename}: {reason}", err=True)
+    for filename, note in result.notes:
+        click.echo(f"note {filename}: {note}", err=True)
     click.echo(result.person.id)
 
 

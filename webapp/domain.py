@@ -125,8 +125,29 @@ class Analysis:
 
 @dataclass
 class EnrolmentResult:
-    """What an enrolment stored and which photos it refused (with the reason)."""
+    """What an enrolment stored, which photos it refused (with the reason) and notes on the rest."""
 
     person: Person
     face_ids: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FaceComparison:
+    """The largest face of a source photo compared with every face of a target photo.
+
+    Like Rekognition's CompareFaces: `matches` are target faces at or above the threshold
+    with their similarity (0-100, best first); `unmatched` are the other target faces.
+    `source_face` is None when the source photo has no face.
+    """
+
+    source_face: DetectedFace | None
+    matches: tuple[tuple[DetectedFace, float], ...] = ()
+    unmatched: tuple[DetectedFace, ...] = ()
+    target_faces: int = 0
+
+    @property
+    def similarity(self) -> float | None:
+        """The best similarity among the matches, or None."""
+        return self.matches[0][1] if self.matches else None

@@ -23,6 +23,7 @@ def _everything(backend):
 def test_each_photo_contributes_its_largest_face(glimpse, backend):
     result = _enrol(glimpse, "Ada Lovelace", ("a.png", make_photo(RED, GREEN)), ("b.png", make_photo(RED)))
     assert result.person.face_count == 2 and len(result.face_ids) == 2
+    assert result.notes == [("a.png", "2 faces were found; only the largest was enrolled.")]
     faces = backend.directory.faces_of(result.person.id)
     assert all(f.bounding_box.width == pytest.approx(60 / 400) for f in faces)
     assert len(backend.store.list(f"people/{result.person.id}")) == 4  # photo + crop per face

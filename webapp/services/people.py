@@ -60,12 +60,12 @@ class People:
             raise InvalidInput("Tick the consent box: a face is stored only with the person's consent.")
         if not photos:
             raise InvalidInput("Add at least one photo of the person's face.")
-        accepted, refused = self._pick_faces(photos)
+        accepted, refused, notes = self._pick_faces(photos)
         if not accepted:
             reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in refused)
             raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
         person = self.backend.directory.add_person(name, consent_by, CONSENT_TEXT)
-        result = EnrolmentResult(person=person, refused=refused)
+        result = EnrolmentResult(person=person, refused=refused, notes=notes)
         try:
             for photo, face in accepted:
                 result.face_ids.append(self._store_face(person.id, photo, face))
@@ -76,10 +76,11 @@ class People:
         result.person = self.get(person.id)
         return result
 
-    def _pick_faces(self, photos: list[tuple[str, bytes]]) -> tuple[list, list[tuple[str, str]]]:
-        """Decode each photo and keep its largest face; collect the refusals with reasons."""
+    def _pick_faces(self, photos: list[tuple[str, bytes]]) -> tuple[list, list, list]:
+        """Decode each photo and keep its largest face; collect refusals and notes with reasons."""
         accepted: list[tuple[Photo, DetectedFace]] = []
         refused: list[tuple[str, str]] = []
+        notes: list[tuple[str, str]] = []
         for filename, data in photos:
             label = clean_filename(filename)
             try:
@@ -91,8 +92,10 @@ class People:
             if not faces:
                 refused.append((label, "No face was found in this photo."))
                 continue
+            if len(faces) > 1:  # a group photo: say which face was taken, so a mistake is visible
+                notes.append((label, f"{len(faces)} faces were found; only the largest was enrolled."))
             accepted.append((photo, max(faces, key=lambda f: f.bounding_box.area)))
-        return accepted, refused
+        return accepted, refused, notes
 
     def _store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:
         """Index one face, then keep its photo and crop, then record the mapping row."""

@@ -44,6 +44,8 @@ def enrol():
     flash(f"Enrolled {result.person.name} with {len(result.face_ids)} face(s).", "success")
     for filename, reason in result.refused:
         flash(f"Refused {filename or 'a photo'}: {reason}", "warning")
+    for filename, note in result.notes:
+        flash(f"{filename or 'A photo'}: {note}", "info")
     return redirect(url_for("admin.person", person_id=result.person.id))
 
 

@@ -47,6 +47,7 @@ def create_person():
     body = _person(result.person) | {
         "face_ids": result.face_ids,
         "refused": [{"filename": f, "error": why} for f, why in result.refused],
+        "notes": [{"filename": f, "note": note} for f, note in result.notes],
     }
     return jsonify(body), 201
 
