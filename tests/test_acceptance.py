@@ -2,8 +2,8 @@
 import io
 
 import pytest
-from skimage import data as skdata
 from PIL import Image
+from skimage import data as skdata
 
 from tests.photos import photo_path
 from webapp import create_app

@@ -23,7 +23,7 @@ class Glimpse:
     accounts: Accounts
 
     @classmethod
-    def build(cls, settings: Settings, backend: Backend) -> "Glimpse":
+    def build(cls, settings: Settings, backend: Backend) -> Glimpse:
         """Build the services over a backend with limits from the settings."""
         limits = Limits(
             max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import uuid4
 
 from webapp.backends.base import Backend
@@ -59,7 +59,7 @@ class Recognizer:
         self.backend.store.put(thumb_key, photo.jpeg(THUMB_SIDE, quality=80), "image/jpeg")
         width, height = photo.size
         analysis = Analysis(
-            id=analysis_id, created_at=datetime.now(timezone.utc), image_key=image_key, thumb_key=thumb_key,
+            id=analysis_id, created_at=datetime.now(UTC), image_key=image_key, thumb_key=thumb_key,
             width=width, height=height, faces=tuple(faces), labels=tuple(labels), filename=clean_filename(filename),
         )
         self.backend.directory.save_analysis(analysis)

@@ -25,7 +25,8 @@ def people():
 @admin_required
 def new_person():
     """The enrolment form."""
-    return render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name="", max_mb=glimpse().settings.max_upload_mb)
+    max_mb = glimpse().settings.max_upload_mb
+    return render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name="", max_mb=max_mb)
 
 
 @bp.post("/people")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 
 def _now() -> str:
     """The current UTC time as ISO text."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _box(row) -> BoundingBox:
