@@ -54,7 +54,9 @@ def decode_photo(data: bytes, max_bytes: int, max_pixels: int) -> Photo:
     if not data:
         raise InvalidImage("The file is empty. Choose a JPEG, PNG or WebP photo.")
     if len(data) > max_bytes:
-        raise TooLarge(f"The file is {len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB.")
+        raise TooLarge(
+            f"The file is {len(data) / 1048576:.1f} MB, which is too large: the limit is {max_bytes / 1048576:.0f} MB."
+        )
     kind = sniff_format(data)
     if kind is None:
         raise InvalidImage(f"This file is not a {ACCEPTED} image.")
@@ -91,7 +93,9 @@ def _open_checked(data: bytes, kind: str, max_pixels: int) -> Image.Image:
 def _upright(image: Image.Image) -> Image.Image:
     """Apply EXIF orientation; a corrupt EXIF block is ignored rather than fatal."""
     try:
-        return ImageOps.exif_transpose(image)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns on corrupt EXIF; we fall back quietly
+            return ImageOps.exif_transpose(image)
     except Exception:  # noqa: BLE001 — Pillow raises many types on broken EXIF; orientation is optional
         return image
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -27,7 +27,10 @@ def _glimpse_error(exc: GlimpseError):
 
 
 def _too_large(exc: RequestEntityTooLarge):
-    """The request body was over the limit before any file was read."""
+    """The request body was over the byte limit, or had too many parts, before any file was read."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] or 0
+    if request.content_length is not None and request.content_length <= limit:
+        return render_error(413, "The upload has too many parts; send the photos in fewer fields.")
     return render_error(413, "The upload is too large. Photos may be at most the size shown on the form.")
 
 
