@@ -52,9 +52,11 @@ def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -
 
 
 def _register_security(app: Flask) -> None:
-    """CSRF on every form and security headers on every response."""
+    """CSRF on every form, a login throttle, and security headers on every response."""
+    from webapp.services.throttle import LoginThrottle
     from webapp.views.security import add_security_headers
 
+    app.extensions["login_throttle"] = LoginThrottle()
     csrf = CSRFProtect(app)
     app.extensions["csrf_protect"] = csrf
     app.after_request(add_security_headers)

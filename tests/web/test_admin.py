@@ -95,3 +95,24 @@ def test_logout_ends_the_session(auth, client):
     auth.login()
     client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
     assert client.get("/admin/").status_code == 302
+
+
+def test_logins_are_rate_limited_after_five_failures(auth, client):
+    for _ in range(5):
+        assert auth.login(password="wrong password").status_code == 401
+    response = auth.login()  # even the right password waits now
+    assert response.status_code == 429 and "Too many failed logins" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_cookie_is_http_only_and_same_site(auth):
+    cookie = auth.login().headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_every_state_changing_form_carries_a_csrf_token(auth, client, glimpse):
+    auth.login()
+    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
+    for path in ("/", "/admin/people/new", f"/admin/people/{person.id}/delete", "/login"):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count('method="post"') == html.count('name="csrf_token"'), path

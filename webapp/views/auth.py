@@ -1,11 +1,24 @@
 """Admin login and logout."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
+from webapp.errors import GlimpseError
 from webapp.extensions import glimpse
+from webapp.services.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
+
+
+class TooManyAttempts(GlimpseError):
+    """Too many failed logins from this address or for this user."""
+
+    status = 429
+
+
+def _throttle() -> LoginThrottle:
+    """The app's login throttle (one per worker process)."""
+    return current_app.extensions["login_throttle"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -20,10 +33,16 @@ def login():
     """Show the login form; on success start an admin session."""
     if request.method == "POST":
         username = request.form.get("username", "").strip()
+        keys = (f"ip:{request.remote_addr}", f"user:{username.lower()}")
+        wait = _throttle().retry_after(*keys)
+        if wait:
+            raise TooManyAttempts(f"Too many failed logins. Try again in {max(1, round(wait / 60))} minute(s).")
         if glimpse().accounts.check_login(username, request.form.get("password", "")):
+            _throttle().succeeded(*keys)
             session.clear()
             session["admin"] = username
             return redirect(_safe_next(request.args.get("next")))
+        _throttle().failed(*keys)
         flash("Wrong username or password.", "error")
         return render_template("auth/login.html", username=username), 401
     return render_template("auth/login.html", username="")
