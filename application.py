@@ -1,4 +1,10 @@
 """Entry point for gunicorn and Elastic Beanstalk: `application` is the WSGI app."""
-from webapp import create_app
+import sys
 
-application = create_app()
+from webapp import create_app
+from webapp.errors import ConfigError
+
+try:
+    application = create_app()
+except ConfigError as exc:  # one readable line instead of a traceback, then stop
+    sys.exit(exc.message)

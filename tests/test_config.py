@@ -51,3 +51,20 @@ def test_local_secret_is_generated_once_and_private(tmp_path):
     assert resolve_secret_key(settings) == first
     mode = os.stat(tmp_path / "d" / "secret_key").st_mode
     assert stat.S_IMODE(mode) == 0o600
+
+
+def test_short_admin_password_is_refused_at_start():
+    with pytest.raises(ConfigError, match="GLIMPSE_ADMIN_PASSWORD must be at least 10"):
+        load_settings(environ={"GLIMPSE_ADMIN_PASSWORD": "short"})
+
+
+def test_application_module_exits_with_one_readable_line(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"PATH": os.environ["PATH"], "GLIMPSE_BACKEND": "aws", "GLIMPSE_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", "import application"], env=env, capture_output=True, text=True,
+                          cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("Glimpse cannot start: GLIMPSE_S3_BUCKET is required")
+    assert "Traceback" not in done.stderr

@@ -103,6 +103,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_MIN_LABEL_CONFIDENCE must be between 0 and 100")
     if not 1 <= s.model_threads <= 64:
         problems.append("GLIMPSE_MODEL_THREADS must be between 1 and 64")
+    if s.admin_password and len(s.admin_password) < 10:
+        problems.append("GLIMPSE_ADMIN_PASSWORD must be at least 10 characters long")
     if s.backend == "aws":
         if not s.s3_bucket:
             problems.append("GLIMPSE_S3_BUCKET is required when GLIMPSE_BACKEND=aws")
