@@ -157,6 +157,8 @@ def revoke_token(token_id: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    from webapp.aws_cli import aws_cli
+
     admin_cli.add_command(token_cli)
-    for command in (people_cli, admin_cli, recognize):
+    for command in (people_cli, admin_cli, recognize, aws_cli):
         app.cli.add_command(command)

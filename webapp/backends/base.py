@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from webapp.domain import Analysis, DetectedFace, FaceMatch, FaceRecord, Label, Person
+from webapp.domain import Analysis, DetectedFace, FaceComparison, FaceMatch, FaceRecord, Label, Person
 from webapp.images import Photo
 
 
@@ -44,6 +44,9 @@ class FaceCollection(Protocol):
 
     def face_ids(self) -> list[str]:
         """Every stored face id (for consistency checks)."""
+
+    def compare(self, source: Photo, target: Photo, threshold: float) -> FaceComparison:
+        """The largest face of source against every face of target (nothing is stored)."""
 
 
 class LabelDetector(Protocol):

@@ -6,7 +6,7 @@ import unicodedata
 
 from webapp.backends.base import Backend
 from webapp.domain import DetectedFace, EnrolmentResult, FaceRecord, Person
-from webapp.errors import BackendUnavailable, InvalidImage, InvalidInput, NotFound
+from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, decode_photo, encode_jpeg
 from webapp.services.recognition import Limits, clean_filename
 
@@ -108,7 +108,10 @@ class People:
             self.backend.store.put(crop_key, encode_jpeg(crop, 256, 85), "image/jpeg")
             self.backend.directory.add_face(FaceRecord(face_id, person_id, image_key, crop_key, face.bounding_box))
         except BaseException:
-            self.backend.faces.delete([face_id])  # no orphan faceprint if storing failed
+            try:
+                self.backend.faces.delete([face_id])  # no orphan faceprint if storing failed
+            except GlimpseError:  # keep the original error; the orphan is reported by logs
+                log.exception("could not delete faceprint %s after a failed enrolment", face_id)
             raise
         return face_id
 

@@ -1,0 +1,29 @@
+"""AWS mode: S3, Rekognition and DynamoDB behind the four ports (the only package that imports boto3)."""
+from __future__ import annotations
+
+from typing import Any
+
+from webapp.backends.base import Backend
+from webapp.config import Settings
+
+
+def build(settings: Settings, clients: Any = None) -> Backend:
+    """Wire the four AWS adapters; no client is created and no call is made until first use.
+
+    `clients` (an AwsClients) lets tests inject fakes; by default one is made per backend,
+    with the region from GLIMPSE_AWS_REGION or boto3's default chain.
+    """
+    from webapp.backends.aws.clients import AwsClients
+    from webapp.backends.aws.dynamo_directory import DynamoDirectory
+    from webapp.backends.aws.rekognition_faces import RekognitionFaces
+    from webapp.backends.aws.rekognition_labels import RekognitionLabels
+    from webapp.backends.aws.s3_store import S3ImageStore
+
+    clients = clients or AwsClients(settings.aws_region)
+    return Backend(
+        name="aws",
+        store=S3ImageStore(clients, settings.s3_bucket),
+        faces=RekognitionFaces(clients, settings.rekognition_collection),
+        labels=RekognitionLabels(clients),
+        directory=DynamoDirectory(clients, settings.dynamodb_faces_table, settings.dynamodb_table),
+    )

@@ -1,0 +1,100 @@
+"""boto3 clients built lazily (once per process, under a lock) and vendor errors translated at the edge."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+
+from webapp.errors import BackendUnavailable
+
+# Standard retry mode backs off and retries throttling and 5xx on its own; what still fails
+# after five attempts is reported to the user as "try again later".
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+
+SERVICE_NAMES = {
+    "s3": "Amazon S3",
+    "rekognition": "Amazon Rekognition",
+    "dynamodb": "Amazon DynamoDB",
+    "sts": "AWS STS",
+}
+UNAVAILABLE_CODES = frozenset({
+    "ThrottlingException", "Throttling", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+    "ServiceUnavailable", "ServiceUnavailableException", "InternalServerError", "InternalError",
+    "SlowDown", "LimitExceededException",
+})
+DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnrecognizedClientException",
+                          "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException"})
+
+
+class AwsClients:
+    """One boto3 client per service for this process; credentials come only from boto3's default chain."""
+
+    def __init__(self, region: str = "", overrides: dict[str, Any] | None = None, session: Any = None):
+        self.region = region or None  # None lets boto3 use AWS_REGION / ~/.aws/config
+        self._clients: dict[str, Any] = dict(overrides or {})
+        self._session = session
+        self._lock = threading.Lock()
+
+    def get(self, service: str) -> Any:
+        """The client for a service, created on first use (boto3 clients are thread-safe)."""
+        client = self._clients.get(service)
+        if client is not None:
+            return client
+        with self._lock:
+            if service not in self._clients:
+                # Our own Session, used only under this lock: boto3's default session is not thread-safe.
+                self._session = self._session or boto3.session.Session()
+                self._clients[service] = self._session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+            return self._clients[service]
+
+
+def error_code(exc: ClientError) -> str:
+    """The AWS error code of a ClientError."""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def http_status(exc: ClientError) -> int:
+    """The HTTP status of a ClientError (0 when unknown)."""
+    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+
+
+def unavailable(service: str) -> BackendUnavailable:
+    """The error shown when a service still fails after the retries."""
+    return BackendUnavailable(f"{SERVICE_NAMES.get(service, service)} is unavailable right now; try again in a minute.")
+
+
+@contextmanager
+def vendor_errors(service: str) -> Iterator[None]:
+    """Turn botocore failures that mean "the service is not usable now" into BackendUnavailable.
+
+    Other ClientErrors go through unchanged: adapters catch the ones with a meaning
+    (NoSuchKey, InvalidParameterException…) inside this block, before it sees them.
+    """
+    name = SERVICE_NAMES.get(service, service)
+    try:
+        yield
+    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError) as exc:
+        raise unavailable(service) from exc
+    except NoCredentialsError as exc:
+        raise BackendUnavailable(f"No AWS credentials were found for {name}; give the instance a role.") from exc
+    except ClientError as exc:
+        code = error_code(exc)
+        if code in UNAVAILABLE_CODES or http_status(exc) >= 500:
+            raise unavailable(service) from exc
+        if code in DENIED_CODES:
+            raise BackendUnavailable(f"{name} refused access ({code}); check the role's IAM policy.") from exc
+        if code == "ResourceNotFoundException":
+            raise BackendUnavailable(f"A {name} resource is missing; run `flask aws init`.") from exc
+        raise

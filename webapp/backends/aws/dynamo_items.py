@@ -1,0 +1,154 @@
+"""DynamoDB item layout of the Directory, and conversion between items and domain objects.
+
+Faces table (GLIMPSE_DYNAMODB_FACES_TABLE): the classic AWS-tutorial design, so a table
+made by that tutorial keeps working — hash key `RekognitionId` (the Rekognition FaceId)
+and `FullName`, plus `PersonId`, `ImageKey`, `CropKey`, `Box*` and `CreatedAt`.
+GSI `PersonId-index` (PersonId, CreatedAt) lists one person's faces in enrolment order.
+
+Main table (GLIMPSE_DYNAMODB_TABLE), single-table design with keys `pk`/`sk` and one
+overloaded GSI `gsi1` (`gsi1pk`/`gsi1sk`, all attributes projected):
+
+    item            pk                  sk                  gsi1pk             gsi1sk
+    person          PERSON#<id>         PROFILE             PEOPLE             <casefolded name>#<created>#<id>
+    seen-in marker  PERSON#<id>         SEEN#<analysis id>  -                  -
+    analysis        ANALYSIS#<id>       ANALYSIS            ANALYSES           <created iso>#<id>
+    admin           ADMIN#<username>    ADMIN               ADMINS             <username>
+    API token       TOKEN#<sha256>      TOKEN               TOKENID#<id>       TOKEN
+
+A person's partition holds their profile and one marker per analysis that named them,
+so forgetting reads one partition to find the analyses it must scrub.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from webapp.domain import Analysis, BoundingBox, FaceRecord, Label, Person, RecognizedFace
+
+FACES_GSI = "PersonId-index"
+MAIN_GSI = "gsi1"
+PROFILE, ANALYSIS, SEEN = "PROFILE", "ANALYSIS", "SEEN#"
+_serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+
+
+def _decimals(value: Any) -> Any:
+    """Floats become Decimals (DynamoDB numbers refuse binary floats), recursively."""
+    if isinstance(value, float):
+        return Decimal(str(round(value, 6)))
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decimals(v) for v in value]
+    return value
+
+
+def to_item(values: dict) -> dict:
+    """A plain dict as a DynamoDB item (typed attribute values)."""
+    return {k: _serializer.serialize(_decimals(v)) for k, v in values.items()}
+
+
+def from_item(item: dict) -> dict:
+    """A DynamoDB item as a plain dict (numbers stay Decimal until converted)."""
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def key(pk: str, sk: str) -> dict:
+    """A main-table key."""
+    return to_item({"pk": pk, "sk": sk})
+
+
+def person_pk(person_id: str) -> str:
+    """The partition of one person."""
+    return f"PERSON#{person_id}"
+
+
+def _float(value: Any) -> float | None:
+    """A Decimal (or None) as float."""
+    return None if value is None else float(value)
+
+
+def person_item(person: Person, consent_text: str) -> dict:
+    """The profile item of a new person."""
+    created = person.created_at.isoformat()
+    return {
+        "pk": person_pk(person.id), "sk": PROFILE, "gsi1pk": "PEOPLE",
+        "gsi1sk": f"{person.name.casefold()}#{created}#{person.id}",
+        "id": person.id, "name": person.name, "created_at": created, "consent_by": person.consent_by,
+        "consent_text": consent_text, "face_count": person.face_count,
+    }
+
+
+def person_from(values: dict) -> Person:
+    """A Person from a profile item."""
+    return Person(
+        id=values["id"], name=values["name"], created_at=datetime.fromisoformat(values["created_at"]),
+        face_count=int(values.get("face_count", 0)), consent_by=values.get("consent_by", ""),
+    )
+
+
+def face_item(record: FaceRecord, full_name: str, created_at: str) -> dict:
+    """A faces-table row in the classic RekognitionId / FullName design."""
+    b = record.bounding_box
+    return {
+        "RekognitionId": record.face_id, "FullName": full_name, "PersonId": record.person_id,
+        "ImageKey": record.image_key, "CropKey": record.crop_key, "CreatedAt": created_at,
+        "BoxLeft": b.left, "BoxTop": b.top, "BoxWidth": b.width, "BoxHeight": b.height,
+    }
+
+
+def face_from(values: dict) -> FaceRecord:
+    """A FaceRecord from a faces-table row."""
+    box = BoundingBox(*(float(values.get(f"Box{k}", 0)) for k in ("Left", "Top", "Width", "Height")))
+    return FaceRecord(values["RekognitionId"], values["PersonId"], values.get("ImageKey", ""),
+                      values.get("CropKey", ""), box)
+
+
+def analysis_item(analysis: Analysis) -> dict:
+    """The item of one analysis; faces keep the person id, names are resolved on reading."""
+    created = analysis.created_at.isoformat()
+    faces = [
+        {**asdict(f.bounding_box), "confidence": f.confidence, "person_id": f.person_id, "similarity": f.similarity}
+        for f in analysis.faces
+    ]
+    return {
+        "pk": f"ANALYSIS#{analysis.id}", "sk": ANALYSIS, "gsi1pk": "ANALYSES", "gsi1sk": f"{created}#{analysis.id}",
+        "id": analysis.id, "created_at": created, "image_key": analysis.image_key, "thumb_key": analysis.thumb_key,
+        "width": analysis.width, "height": analysis.height, "filename": analysis.filename, "faces": faces,
+        "labels": [{"name": lb.name, "confidence": lb.confidence, "parents": list(lb.parents)}
+                   for lb in analysis.labels],
+    }
+
+
+def person_ids_in(values: dict) -> set[str]:
+    """The person ids an analysis item names."""
+    return {f["person_id"] for f in values.get("faces", []) if f.get("person_id")}
+
+
+def _recognized(face: dict, people: dict[str, Person]) -> RecognizedFace:
+    """One analysed face with the person's current name; a forgotten person shows as Unknown."""
+    box = BoundingBox(*(float(face[k]) for k in ("left", "top", "width", "height")))
+    person = people.get(face.get("person_id") or "")
+    if person is None:
+        return RecognizedFace(box, float(face["confidence"]))
+    return RecognizedFace(box, float(face["confidence"]), person.id, person.name, _float(face.get("similarity")))
+
+
+def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
+    """An Analysis from its item, naming faces from `people` (the people who still exist)."""
+    return Analysis(
+        id=values["id"], created_at=datetime.fromisoformat(values["created_at"]),
+        image_key=values["image_key"], thumb_key=values["thumb_key"],
+        width=int(values["width"]), height=int(values["height"]), filename=values.get("filename", ""),
+        faces=tuple(_recognized(f, people) for f in values.get("faces", [])),
+        labels=tuple(Label(lb["name"], float(lb["confidence"]), tuple(lb.get("parents", [])))
+                     for lb in values.get("labels", [])),
+    )
+
+
+def scrubbed(faces: list[dict], person_id: str) -> list[dict]:
+    """Analysis faces with one person's id and similarity removed."""
+    return [{**f, "person_id": None, "similarity": None} if f.get("person_id") == person_id else f for f in faces]
