@@ -22,6 +22,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	@mkdir -p $${GLIMPSE_DATA_DIR:-instance}
+	@# a previous run may have been killed mid-enrolment or mid-forget: remove what it left behind
+	-@$(BIN)/flask --app application doctor --repair --grace-minutes 0
 	@echo "Glimpse (local mode) on http://127.0.0.1:$(PORT) — data in $${GLIMPSE_DATA_DIR:-instance/}"
 	$(BIN)/gunicorn application:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--threads 4 --timeout 120 --access-logfile -

@@ -68,7 +68,7 @@ def list_people(as_json: bool) -> None:
 def delete(person_id: str) -> None:
     """Forget a person and every trace of their face data."""
     try:
-        person = glimpse().people.forget(person_id)
+        person = glimpse().people.forget(person_id, actor="cli")
     except GlimpseError as exc:
         _fail(exc.message)
     click.echo(f"deleted {person.id} ({person.name})")
@@ -103,6 +103,7 @@ def import_people(folder: Path) -> None:
 def recognize(images: tuple[str, ...], as_json: bool) -> None:
     """Name the faces and label the scene of each IMAGE (nothing is stored)."""
     recognizer, failed = glimpse().recognizer, False
+    glimpse().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
     for path in images:
         try:
             faces, labels = recognizer.recognise(recognizer.decode(Path(path).read_bytes()))
@@ -158,7 +159,8 @@ def revoke_token(token_id: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     from webapp.aws_cli import aws_cli
+    from webapp.maintenance_cli import COMMANDS
 
     admin_cli.add_command(token_cli)
-    for command in (people_cli, admin_cli, recognize, aws_cli):
+    for command in (people_cli, admin_cli, recognize, aws_cli, *COMMANDS):
         app.cli.add_command(command)

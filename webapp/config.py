@@ -26,6 +26,7 @@ class Settings:
     min_label_confidence: float = 55.0
     max_labels: int = 10
     history_size: int = 60
+    retention_days: int = 30
     model_threads: int = 2
     secure_cookies: bool = False
     testing: bool = False
@@ -101,6 +102,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_MATCH_THRESHOLD must be between 0 and 100")
     if not 0 <= s.min_label_confidence <= 100:
         problems.append("GLIMPSE_MIN_LABEL_CONFIDENCE must be between 0 and 100")
+    if not 0 <= s.retention_days <= 36500:
+        problems.append("GLIMPSE_RETENTION_DAYS must be between 0 (keep forever) and 36500")
     if not 1 <= s.model_threads <= 64:
         problems.append("GLIMPSE_MODEL_THREADS must be between 1 and 64")
     if s.admin_password and len(s.admin_password) < 10:

@@ -63,6 +63,7 @@ class Person:
     created_at: datetime
     face_count: int = 0
     consent_by: str = ""
+    consent_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,3 +152,14 @@ class FaceComparison:
     def similarity(self) -> float | None:
         """The best similarity among the matches, or None."""
         return self.matches[0][1] if self.matches else None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited action: who did what to which subject (ids only, never names or faces)."""
+
+    at: datetime
+    actor: str
+    action: str
+    subject: str = ""
+    detail: str = ""

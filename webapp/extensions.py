@@ -8,8 +8,10 @@ from flask import current_app
 from webapp.backends.base import Backend
 from webapp.config import Settings
 from webapp.services.accounts import Accounts
+from webapp.services.maintenance import Doctor
 from webapp.services.people import People
 from webapp.services.recognition import Limits, Recognizer
+from webapp.services.retention import Retention
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Glimpse:
     recognizer: Recognizer
     people: People
     accounts: Accounts
+    retention: Retention
+    doctor: Doctor
 
     @classmethod
     def build(cls, settings: Settings, backend: Backend) -> Glimpse:
@@ -30,7 +34,10 @@ class Glimpse:
             match_threshold=settings.match_threshold, min_label_confidence=settings.min_label_confidence,
             max_labels=settings.max_labels,
         )
-        return cls(settings, backend, Recognizer(backend, limits), People(backend, limits), Accounts(backend.directory))
+        return cls(
+            settings, backend, Recognizer(backend, limits), People(backend, limits), Accounts(backend.directory),
+            Retention(backend, settings.retention_days), Doctor(backend),
+        )
 
 
 def glimpse() -> Glimpse:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from webapp.domain import Analysis, DetectedFace, FaceComparison, FaceMatch, FaceRecord, Label, Person
+from webapp.domain import Analysis, AuditEntry, DetectedFace, FaceComparison, FaceMatch, FaceRecord, Label, Person
 from webapp.images import Photo
 
 
@@ -74,6 +75,9 @@ class Directory(Protocol):
     def add_face(self, record: FaceRecord) -> None:
         """Record that a faceprint belongs to a person."""
 
+    def delete_faces(self, face_ids: list[str]) -> None:
+        """Remove face rows by faceprint id (used to repair rows whose faceprint is gone)."""
+
     def faces_of(self, person_id: str) -> list[FaceRecord]:
         """The face rows of one person."""
 
@@ -91,6 +95,18 @@ class Directory(Protocol):
 
     def list_analyses(self, limit: int) -> list[Analysis]:
         """The newest analyses first."""
+
+    def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
+        """Up to `limit` analyses created before cutoff, oldest first (for retention)."""
+
+    def delete_analysis(self, analysis_id: str) -> None:
+        """Remove one analysis and its face rows; absent ids are not an error."""
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        """Append one entry to the audit log."""
+
+    def list_audit(self, limit: int) -> list[AuditEntry]:
+        """The newest audit entries first."""
 
     def add_admin(self, username: str, password_hash: str) -> None:
         """Create or replace an admin account."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
-from webapp.domain import DetectedFace, EnrolmentResult, FaceRecord, Person
+from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
 from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, decode_photo, encode_jpeg
 from webapp.services.recognition import Limits, clean_filename
@@ -74,6 +75,7 @@ class People:
             self._erase(person.id, result.face_ids)
             raise
         result.person = self.get(person.id)
+        self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")
         return result
 
     def _pick_faces(self, photos: list[tuple[str, bytes]]) -> tuple[list, list, list]:
@@ -115,19 +117,32 @@ class People:
             raise
         return face_id
 
-    def forget(self, person_id: str) -> Person:
+    def forget(self, person_id: str, actor: str = "") -> Person:
         """Delete a person with every faceprint, mapping row, enrolment image and crop."""
         person = self.get(person_id)
         face_ids = [f.face_id for f in self.backend.directory.faces_of(person_id)]
         self._erase(person_id, face_ids)
+        self.audit(actor, "forget", person_id, f"{len(face_ids)} faceprint(s) deleted")
         return person
 
     def _erase(self, person_id: str, face_ids: list[str]) -> None:
-        """Biometric data first (vectors), then images, then rows: a retry finishes the job."""
+        """Rows first (one step that hides the person at once), then faceprints, then images.
+
+        If the process dies part-way, what is left is only faceprints and images that no
+        row points to: `flask doctor --repair` finds and removes exactly those.
+        """
         try:
+            self.backend.directory.delete_person(person_id)
             self.backend.faces.delete(face_ids)
             self.backend.store.delete_prefix(f"people/{person_id}")
-            self.backend.directory.delete_person(person_id)
         except OSError as exc:
-            raise BackendUnavailable(f"Deleting failed part-way; try again. ({exc.strerror})") from exc
+            raise BackendUnavailable(f"Deleting failed part-way; run it again. ({exc.strerror})") from exc
 
+    def audit(self, actor: str, action: str, subject: str = "", detail: str = "") -> None:
+        """Append an audit entry (ids and counts only: never a name or a face)."""
+        entry = AuditEntry(datetime.now(UTC), actor or "unknown", action, subject, detail)
+        self.backend.directory.add_audit(entry)
+
+    def audit_log(self, limit: int = 200) -> list[AuditEntry]:
+        """The newest audit entries."""
+        return self.backend.directory.list_audit(limit)

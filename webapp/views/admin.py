@@ -65,6 +65,15 @@ def delete(person_id: str):
     service = glimpse().people
     if request.method == "GET":
         return render_template("admin/delete.html", person=service.get(person_id))
-    forgotten = service.forget(person_id)
+    forgotten = service.forget(person_id, actor=current_admin())
     flash(f"{forgotten.name} and all their face data were deleted.", "success")
     return redirect(url_for("admin.people"))
+
+
+@bp.get("/audit")
+@admin_required
+def audit():
+    """The audit log: enrolments, forgets, admin searches and repairs (ids only)."""
+    entries = glimpse().people.audit_log(500)
+    names = {p.id: p.name for p in glimpse().people.list()}
+    return render_template("admin/audit.html", entries=entries, names=names)

@@ -23,6 +23,7 @@ def create_analysis():
     if upload is None:
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
     analysis = glimpse().recognizer.analyse(upload.read(), upload.filename)
+    glimpse().retention.maybe_purge()
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}
 
@@ -70,5 +71,5 @@ def get_person(person_id: str):
 @token_required
 def delete_person(person_id: str):
     """Forget a person and all their face data."""
-    glimpse().people.forget(person_id)
+    glimpse().people.forget(person_id, actor="api-token")
     return "", 204

@@ -27,9 +27,12 @@ def analyse():
         if upload is None or not upload.filename:
             raise InvalidImage("Choose a photo to upload.")
         analysis = glimpse().recognizer.analyse(upload.read(), upload.filename)
+        glimpse().retention.maybe_purge()
     except InvalidImage as exc:
         page = render_template("public/index.html", max_mb=glimpse().settings.max_upload_mb, error=exc.message)
         return page, exc.status
+    if current_admin():  # searches made by admins are audited; visitors' are not tied to anyone
+        glimpse().people.audit(current_admin(), "search", analysis.id, f"{len(analysis.faces)} face(s)")
     return redirect(url_for("public.result", analysis_id=analysis.id))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from webapp.backends.local.sqlite_db import connect
-from webapp.domain import Analysis, BoundingBox, FaceRecord, Label, Person, RecognizedFace
+from webapp.domain import Analysis, AuditEntry, BoundingBox, FaceRecord, Label, Person, RecognizedFace
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -36,6 +36,9 @@ CREATE TRIGGER IF NOT EXISTS forget_similarity AFTER UPDATE OF person_id ON anal
      WHERE analysis_id = NEW.analysis_id AND position = NEW.position; END;
 CREATE TABLE IF NOT EXISTS admins (
     username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+    at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
     created_at TEXT NOT NULL);
@@ -66,7 +69,7 @@ class SqliteDirectory:
         """A Person from a people row joined with its face count."""
         return Person(
             id=row["id"], name=row["name"], created_at=datetime.fromisoformat(row["created_at"]),
-            face_count=row["face_count"], consent_by=row["consent_by"],
+            face_count=row["face_count"], consent_by=row["consent_by"], consent_text=row["consent_text"],
         )
 
     _PEOPLE = (
@@ -108,6 +111,14 @@ class SqliteDirectory:
                 "INSERT INTO faces VALUES (?,?,?,?,?,?,?,?)",
                 (record.face_id, record.person_id, record.image_key, record.crop_key, b.left, b.top, b.width, b.height),
             )
+
+    def delete_faces(self, face_ids: list[str]) -> None:
+        """Remove face rows by id."""
+        if not face_ids:
+            return
+        marks = ",".join("?" * len(face_ids))
+        with self._db(write=True) as db:
+            db.execute(f"DELETE FROM faces WHERE face_id IN ({marks})", face_ids)
 
     def faces_of(self, person_id: str) -> list[FaceRecord]:
         """The face rows of one person, in insertion order."""
@@ -160,6 +171,31 @@ class SqliteDirectory:
         with self._db() as db:
             rows = db.execute("SELECT * FROM analyses ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
             return [self._analysis(db, r) for r in rows.fetchall()]
+
+    def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
+        """Analyses older than cutoff, oldest first."""
+        with self._db() as db:
+            rows = db.execute("SELECT * FROM analyses WHERE created_at < ? ORDER BY created_at LIMIT ?",
+                              (cutoff.isoformat(), limit))
+            return [self._analysis(db, r) for r in rows.fetchall()]
+
+    def delete_analysis(self, analysis_id: str) -> None:
+        """Delete an analysis; its face rows cascade."""
+        with self._db(write=True) as db:
+            db.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        """Append to the audit log."""
+        with self._db(write=True) as db:
+            db.execute("INSERT INTO audit VALUES (?,?,?,?,?)",
+                       (entry.at.isoformat(), entry.actor, entry.action, entry.subject, entry.detail))
+
+    def list_audit(self, limit: int) -> list[AuditEntry]:
+        """Newest entries first."""
+        with self._db() as db:
+            rows = db.execute("SELECT * FROM audit ORDER BY at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
+        return [AuditEntry(datetime.fromisoformat(r["at"]), r["actor"], r["action"], r["subject"], r["detail"])
+                for r in rows]
 
     def _analysis(self, db, row) -> Analysis:
         """Rebuild an Analysis from its row and face rows."""
