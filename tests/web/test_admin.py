@@ -61,7 +61,7 @@ def test_enrol_form_creates_person_and_shows_their_face(auth, client, glimpse):
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"consent": False}, "Tick the consent box"),
+    ({"consent": False}, "tick the consent box"),
     ({"name": ""}, "full name"),
     ({"photos": []}, "at least one photo"),
 ])

@@ -47,7 +47,8 @@ def test_people_endpoints_need_a_token(client, method, url):
 
 def test_enrol_list_delete_with_token(client, token, backend):
     response = client.post("/api/v1/people", headers=_bearer(token), data={
-        "name": "Ada", "images": [(io.BytesIO(make_photo(RED)), "a.png"), (io.BytesIO(make_photo()), "b.png")]})
+        "name": "Ada", "consent": "true",
+        "images": [(io.BytesIO(make_photo(RED)), "a.png"), (io.BytesIO(make_photo()), "b.png")]})
     assert response.status_code == 201
     body = response.get_json()
     assert body["name"] == "Ada" and len(body["face_ids"]) == 1 and body["refused"][0]["filename"] == "b.png"
@@ -58,10 +59,13 @@ def test_enrol_list_delete_with_token(client, token, backend):
     assert client.delete(f"/api/v1/people/{body['id']}", headers=_bearer(token)).status_code == 404
 
 
-def test_explicit_refusal_of_consent_is_honoured(client, token, glimpse):
-    response = client.post("/api/v1/people", headers=_bearer(token), data={
-        "name": "Ada", "consent": "false", "images": [(io.BytesIO(make_photo(RED)), "a.png")]})
-    assert response.status_code == 400 and "consent" in response.get_json()["error"]
+@pytest.mark.parametrize("consent", [None, "false", "no", ""])
+def test_api_enrolment_refuses_without_consent(client, token, glimpse, consent):
+    data = {"name": "Ada", "images": [(io.BytesIO(make_photo(RED)), "a.png")]}
+    if consent is not None:
+        data["consent"] = consent
+    response = client.post("/api/v1/people", headers=_bearer(token), data=data)
+    assert response.status_code == 400 and "consent=true" in response.get_json()["error"]
     assert glimpse.people.list() == []
 
 

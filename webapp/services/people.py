@@ -58,7 +58,10 @@ class People:
         """Enrol a person from photos: each contributes its largest face; faceless photos are refused."""
         name = clean_name(name)
         if not consent:
-            raise InvalidInput("Tick the consent box: a face is stored only with the person's consent.")
+            raise InvalidInput(
+                "Consent is required: a face is stored only when the person agreed (tick the consent box, "
+                "or send consent=true to the API)."
+            )
         if not photos:
             raise InvalidInput("Add at least one photo of the person's face.")
         accepted, refused, notes = self._pick_faces(photos)

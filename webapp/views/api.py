@@ -37,13 +37,9 @@ def get_analysis(analysis_id: str):
 @bp.post("/people")
 @token_required
 def create_person():
-    """Enrol a person from multipart `name` and `images`.
-
-    The token holder is an admin who asserts consent by calling; an explicit
-    `consent=false` (or no, 0) is refused.
-    """
+    """Enrol a person from multipart `name`, `images` and `consent=true` (the person agreed)."""
     photos = [(f.filename or "", f.read()) for f in request.files.getlist("images")]
-    consent = request.form.get("consent", "true").strip().lower() not in ("false", "no", "0", "")
+    consent = request.form.get("consent", "").strip().lower() in ("true", "yes", "1", "on")
     result = glimpse().people.enrol(request.form.get("name", ""), photos, consent, "api-token")
     body = _person(result.person) | {
         "face_ids": result.face_ids,
