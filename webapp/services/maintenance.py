@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
 
-_PERSON_IMAGE = re.compile(r"^people/([0-9a-f]{32})/([0-9a-f]{32})(-face)?\.jpg$")
+# Face ids are 32 hex digits locally and dashed UUIDs in Rekognition.
+_PERSON_IMAGE = re.compile(r"^people/([0-9a-f]{32})/([0-9a-f-]{32,36}?)(-face)?\.jpg$")
 _ANALYSIS_IMAGE = re.compile(r"^analyses/([0-9a-f]{32})/")
 
 
@@ -52,7 +53,8 @@ class Doctor:
             missing_faceprints=sorted(rows - prints),
             faceless_people=sorted(pid for pid, p in people.items() if p.face_count == 0 and p.created_at < cutoff),
         )
-        report.orphan_images = self._orphan_images(set(people) - set(report.faceless_people), rows)
+        # judge images against what will survive a repair, so one pass is enough
+        report.orphan_images = self._orphan_images(set(people) - set(report.faceless_people), rows & prints)
         return report
 
     def _orphan_images(self, live_people: set[str], rows: set[str]) -> list[str]:

@@ -7,8 +7,12 @@ import numpy as np
 
 from webapp.backends.local.face_engine import FaceEngine
 from webapp.backends.local.vector_index import VectorIndex
-from webapp.domain import DetectedFace, FaceMatch
+from webapp.domain import DetectedFace, FaceComparison, FaceMatch
 from webapp.images import Photo
+
+# A face with its faceprint. The vector is opaque to callers (services never see numpy);
+# they only hand it back to compare_prints.
+Faceprint = tuple[DetectedFace, np.ndarray]
 
 
 def _pixels(photo: Photo) -> np.ndarray:
@@ -47,3 +51,28 @@ class LocalFaceCollection:
     def face_ids(self) -> list[str]:
         """Every stored face id."""
         return self.index_store.ids()
+
+    def compare(self, source: Photo, target: Photo, threshold: float) -> FaceComparison:
+        """The largest face of source against every face of target; nothing is stored."""
+        source_prints = self.faceprints(source, limit=1)
+        if not source_prints:
+            # Nothing to compare with: the target's faces are still boxed, but not embedded.
+            target_faces = self.detect(target)
+            return FaceComparison(None, (), tuple(target_faces), len(target_faces))
+        return self.compare_prints(source_prints[0], self.faceprints(target), threshold)
+
+    def faceprints(self, photo: Photo, limit: int | None = None) -> list[Faceprint]:
+        """Faces (largest first, at most `limit`) with their faceprints, for callers that cache them."""
+        rgb = _pixels(photo)
+        faces = self.engine.detect(rgb)[:limit]
+        return [(face, self.engine.embed(rgb, face)) for face in faces]
+
+    def compare_prints(self, source: Faceprint | None, target: list[Faceprint], threshold: float) -> FaceComparison:
+        """Compare one cached faceprint with cached target faceprints (pure arithmetic, no model call)."""
+        target_faces = [face for face, _ in target]
+        if source is None:
+            return FaceComparison(None, (), tuple(target_faces), len(target))
+        scored = [(face, self.engine.similarity(float(np.dot(source[1], vector)))) for face, vector in target]
+        matches = sorted((pair for pair in scored if pair[1] >= threshold), key=lambda pair: -pair[1])
+        unmatched = tuple(face for face, similarity in scored if similarity < threshold)
+        return FaceComparison(source[0], tuple(matches), unmatched, len(target))
