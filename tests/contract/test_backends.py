@@ -1,105 +1,89 @@
 """Behaviour every backend must share, run through the services against local and AWS mode."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests.conftest import BLUE, GREEN, RED
+from tests.contract.helpers import enrol, names, photo, traces
 from tests.fakes import make_photo
 from webapp.errors import InvalidImage
+from webapp.services.people import CONSENT_TEXT
 
 YELLOW, CYAN = (220, 220, 20), (20, 220, 220)
 
 
-def _enrol(subject, name, *colour_sets):
-    """Enrol a person with one photo per colour tuple."""
-    photos = [(f"{i}.png", make_photo(*colours)) for i, colours in enumerate(colour_sets)]
-    return subject.glimpse.people.enrol(name, photos, consent=True, consent_by="tester")
-
-
-def _names(analysis):
-    """The person names of an analysis, face by face (None for Unknown)."""
-    return [f.person_name for f in analysis.faces]
-
-
-def _traces(backend):
-    """Every stored trace: faceprints, face rows, people, enrolment images."""
-    return {
-        "faceprints": sorted(backend.faces.face_ids()),
-        "face_rows": sorted(backend.directory.all_face_ids()),
-        "people": sorted(p.id for p in backend.directory.list_people()),
-        "people_images": backend.store.list("people"),
-    }
-
-
 def test_enrol_recognise_then_forget(subject):
-    ada = _enrol(subject, "Ada Lovelace", (RED,))
+    ada = enrol(subject, "Ada Lovelace", (RED,))
     first = subject.glimpse.recognizer.analyse(make_photo(RED), "ada.png")
-    assert _names(first) == ["Ada Lovelace"]
+    assert names(first) == ["Ada Lovelace"]
     assert first.faces[0].person_id == ada.person.id and first.faces[0].similarity >= 80
     subject.glimpse.people.forget(ada.person.id)
-    assert _names(subject.glimpse.recognizer.analyse(make_photo(RED))) == [None]
+    assert names(subject.glimpse.recognizer.analyse(make_photo(RED))) == [None]
     past = subject.glimpse.recognizer.get(first.id)
-    assert _names(past) == [None] and past.faces[0].similarity is None and past.faces[0].person_id is None
+    assert names(past) == [None] and past.faces[0].similarity is None and past.faces[0].person_id is None
 
 
 def test_photo_without_a_face_is_refused_and_analyses_to_no_faces(subject):
     with pytest.raises(InvalidImage, match="nothing was stored"):
-        _enrol(subject, "Nobody", ())
+        enrol(subject, "Nobody", ())
     analysis = subject.glimpse.recognizer.analyse(make_photo(), "empty.png")
     assert analysis.faces == () and "Person" not in {lb.name for lb in analysis.labels}
-    assert _traces(subject.backend) == {"faceprints": [], "face_rows": [], "people": [], "people_images": []}
+    assert traces(subject.backend) == {"faceprints": [], "face_rows": [], "people": [], "people_images": []}
 
 
 def test_every_face_of_a_group_photo_is_searched(subject):
-    _enrol(subject, "Ada", (RED,))
-    _enrol(subject, "Bob", (BLUE,))
+    enrol(subject, "Ada", (RED,))
+    enrol(subject, "Bob", (BLUE,))
     analysis = subject.glimpse.recognizer.analyse(make_photo(RED, GREEN, BLUE, YELLOW, CYAN), "group.png")
-    assert _names(analysis) == ["Ada", None, "Bob", None, None]  # largest first; the 20 px face too
+    assert names(analysis) == ["Ada", None, "Bob", None, None]  # largest first; the 20 px face too
     assert [round(f.bounding_box.left, 2) for f in analysis.faces] == sorted(
         round(f.bounding_box.left, 2) for f in analysis.faces)
     assert {"Person", "Face", "Pattern"} <= {lb.name for lb in analysis.labels}
 
 
 def test_unknown_face_stays_unknown(subject):
-    _enrol(subject, "Ada", (RED,))
+    enrol(subject, "Ada", (RED,))
     (face,) = subject.glimpse.recognizer.analyse(make_photo(GREEN)).faces
     assert face.person_id is None and face.person_name is None and face.similarity is None
 
 
 def test_enrolment_keeps_the_largest_face_of_each_photo(subject):
-    result = _enrol(subject, "Ada", (RED, GREEN), (RED,))
+    result = enrol(subject, "Ada", (RED, GREEN), (RED,))
     assert result.person.face_count == 2 and len(result.face_ids) == 2
     faces = subject.backend.directory.faces_of(result.person.id)
     assert [f.face_id for f in faces] == result.face_ids
     assert all(f.bounding_box.width == pytest.approx(60 / 400, abs=0.01) for f in faces)
     assert len(subject.backend.store.list(f"people/{result.person.id}")) == 4
-    assert _names(subject.glimpse.recognizer.analyse(make_photo(GREEN))) == [None]
+    assert names(subject.glimpse.recognizer.analyse(make_photo(GREEN))) == [None]
 
 
 def test_forgetting_removes_every_trace_of_that_person_only(subject):
-    ada = _enrol(subject, "Ada", (RED,), (RED,))
-    bob = _enrol(subject, "Bob", (BLUE,))
+    ada = enrol(subject, "Ada", (RED,), (RED,))
+    bob = enrol(subject, "Bob", (BLUE,))
     group = subject.glimpse.recognizer.analyse(make_photo(RED, BLUE), "group.png")
     subject.glimpse.people.forget(ada.person.id)
-    left = _traces(subject.backend)
+    left = traces(subject.backend)
     assert left["people"] == [bob.person.id]
     assert left["faceprints"] == left["face_rows"] == sorted(bob.face_ids)
     assert left["people_images"] and all(ada.person.id not in k for k in left["people_images"])
     assert subject.backend.directory.get_person(ada.person.id) is None
     assert subject.backend.directory.faces_of(ada.person.id) == []
-    assert _names(subject.glimpse.recognizer.get(group.id)) == [None, "Bob"]
+    assert names(subject.glimpse.recognizer.get(group.id)) == [None, "Bob"]
 
 
 def test_people_are_listed_by_name_with_face_counts(subject):
-    _enrol(subject, "zoe", (RED,))
-    _enrol(subject, "Adam", (BLUE,), (BLUE,))
+    enrol(subject, "zoe", (RED,))
+    enrol(subject, "Adam", (BLUE,), (BLUE,))
     people = subject.glimpse.people.list()
     assert [(p.name, p.face_count) for p in people] == [("Adam", 2), ("zoe", 1)]
-    assert subject.glimpse.people.get(people[0].id).consent_by == "tester"
+    adam = subject.glimpse.people.get(people[0].id)
+    assert adam.consent_by == "tester" and adam.consent_text == CONSENT_TEXT
 
 
 def test_people_for_faces_ignores_unknown_ids(subject):
-    ada = _enrol(subject, "Ada", (RED,))
+    ada = enrol(subject, "Ada", (RED,))
     found = subject.backend.directory.people_for_faces([ada.face_ids[0], "no-such-face"])
     assert list(found) == [ada.face_ids[0]] and found[ada.face_ids[0]].name == "Ada"
     assert subject.backend.directory.people_for_faces([]) == {}
@@ -134,20 +118,13 @@ def test_admins_and_tokens(subject):
 
 def test_api_round_trip(subject):
     client = subject.app.test_client()
-    created = client.post("/api/v1/analyses", data={"image": (__import__("io").BytesIO(make_photo(RED)), "a.png")})
+    created = client.post("/api/v1/analyses", data={"image": (io.BytesIO(make_photo(RED)), "a.png")})
     assert created.status_code == 201
     body = client.get(created.headers["Location"]).get_json()
     assert body["faces"][0]["person"] is None and body["id"] == created.get_json()["id"]
 
 
 def test_compare_faces(subject):
-    if not hasattr(subject.backend.faces, "compare"):
-        pytest.skip("this backend does not implement compare yet")
-    from webapp.images import decode_photo
-
-    def photo(*colours):
-        return decode_photo(make_photo(*colours), 10**8, 10**8)
-
     result = subject.backend.faces.compare(photo(RED), photo(BLUE, RED), 80)
     assert result.source_face is not None and result.target_faces == 2
     assert len(result.matches) == 1 and len(result.unmatched) == 1 and result.similarity >= 80

@@ -3,8 +3,8 @@ import multiprocessing as mp
 
 from tests.conftest import build_fake_backend
 from tests.fakes import make_photo
-from webapp.extensions import Glimpse
 from webapp.config import load_settings
+from webapp.extensions import Glimpse
 
 
 def _worker(data_dir, worker: int, rounds: int, queue) -> None:

@@ -1,13 +1,15 @@
 """DynamoDirectory details the contract suite cannot see: the stored items themselves."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from tests.conftest import BLUE, RED
 from tests.fakes import make_photo
 from webapp import create_app
 from webapp.backends.aws.dynamo_items import from_item
-from webapp.domain import BoundingBox, FaceRecord
+from webapp.domain import AuditEntry, BoundingBox, FaceRecord
 from webapp.errors import NotFound
 
 
@@ -57,3 +59,51 @@ def test_a_person_gone_half_way_through_forgetting_already_reads_as_unknown(worl
         TableName="glimpse", Key={"pk": {"S": f"PERSON#{ada.person.id}"}, "sk": {"S": "PROFILE"}})
     (face,) = glimpse.recognizer.get(analysis.id).faces
     assert (face.person_id, face.person_name, face.similarity) == (None, None, None)
+
+
+def _partition(world, pk: str) -> list[dict]:
+    """Every main-table item of one partition."""
+    page = world.clients.get("dynamodb").query(
+        TableName="glimpse", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": pk}})
+    return [from_item(item) for item in page["Items"]]
+
+
+def test_deleting_face_rows_keeps_the_count_and_never_revives_a_deleted_profile(world, glimpse, aws_backend):
+    ada = glimpse.people.enrol("Ada", [("a.png", make_photo(RED)), ("b.png", make_photo(RED))],
+                               consent=True, consent_by="t")
+    aws_backend.directory.delete_faces([ada.face_ids[0], ada.face_ids[0], "no-such-face"])
+    assert aws_backend.directory.get_person(ada.person.id).face_count == 1
+    assert aws_backend.directory.all_face_ids() == [ada.face_ids[1]]
+    world.clients.get("dynamodb").delete_item(  # the profile went first, as in an interrupted forget
+        TableName="glimpse", Key={"pk": {"S": f"PERSON#{ada.person.id}"}, "sk": {"S": "PROFILE"}})
+    aws_backend.directory.delete_faces([ada.face_ids[1]])
+    assert aws_backend.directory.all_face_ids() == [] and _partition(world, f"PERSON#{ada.person.id}") == []
+
+
+def test_deleting_an_analysis_removes_the_markers_that_point_to_it(world, glimpse, aws_backend):
+    ada = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
+    kept, gone = (glimpse.recognizer.analyse(make_photo(RED)) for _ in range(2))
+    aws_backend.directory.delete_analysis(gone.id)
+    assert [v["sk"] for v in _partition(world, f"PERSON#{ada.person.id}")] == ["PROFILE", f"SEEN#{kept.id}"]
+    assert _partition(world, f"ANALYSIS#{gone.id}") == []
+
+
+def test_analyses_before_compares_instants_not_text(glimpse, aws_backend):
+    analysis = glimpse.recognizer.analyse(make_photo(RED))
+    ahead = timezone(timedelta(hours=5))  # the same instant written with another offset sorts differently as text
+    just_after = (analysis.created_at + timedelta(seconds=1)).astimezone(ahead)
+    assert [a.id for a in aws_backend.directory.analyses_before(just_after, 5)] == [analysis.id]
+    assert aws_backend.directory.analyses_before(analysis.created_at.astimezone(ahead), 5) == []
+    assert aws_backend.directory.analyses_before(just_after, 0) == []
+
+
+def test_audit_entries_are_items_of_their_own(world, aws_backend):
+    at = datetime(2024, 5, 1, 14, tzinfo=timezone(timedelta(hours=2)))
+    aws_backend.directory.add_audit(AuditEntry(at, "admin", "forget", "p1", "2 faceprint(s) deleted"))
+    scan = world.clients.get("dynamodb").scan(TableName="glimpse", FilterExpression="sk = :a",
+                                              ExpressionAttributeValues={":a": {"S": "AUDIT"}})
+    (item,) = [from_item(i) for i in scan["Items"]]
+    assert item["gsi1pk"] == "AUDIT" and item["gsi1sk"].startswith("2024-05-01T12:00:00+00:00#")
+    assert item["pk"] == f"AUDIT#{item['gsi1sk']}"
+    (entry,) = aws_backend.directory.list_audit(5)
+    assert entry == AuditEntry(at, "admin", "forget", "p1", "2 faceprint(s) deleted")

@@ -113,3 +113,16 @@ def test_clients_retry_in_standard_mode_with_timeouts(world):
     assert client.meta.config.retries["mode"] == "standard" and client.meta.config.read_timeout == 30
     assert client.meta.region_name == "eu-west-1"
     assert AwsClients("eu-west-1").get("s3") is not client  # one per AwsClients (one per process in the app)
+
+
+def test_a_conflicting_write_while_deleting_a_face_row_keeps_row_and_count(world, app, aws_backend):
+    ada = _enrol(app)
+    ddb = world.clients.get("dynamodb")
+    conflict = client_error("TransactionCanceledException", "cancelled", "TransactWriteItems")
+    conflict.response["CancellationReasons"] = [{"Code": "None"}, {"Code": "TransactionConflict"}]
+    world.clients._clients["dynamodb"] = Failing(ddb, transact_write_items=conflict)
+    with pytest.raises(BackendUnavailable, match="DynamoDB is unavailable"):
+        aws_backend.directory.delete_faces(ada.face_ids)
+    world.clients._clients["dynamodb"] = ddb
+    assert aws_backend.directory.all_face_ids() == ada.face_ids
+    assert aws_backend.directory.get_person(ada.person.id).face_count == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import BLUE, RED
@@ -10,6 +11,8 @@ from webapp import create_app
 from webapp.backends.aws import permissions
 from webapp.backends.aws.provision import resource_status
 from webapp.images import decode_photo
+from webapp.services.maintenance import Doctor
+from webapp.services.retention import Retention
 
 POLICY = Path(__file__).resolve().parents[3] / "deploy" / "iam-policy.json"
 
@@ -73,6 +76,12 @@ def test_the_adapters_call_exactly_the_declared_operations(world, aws_backend):
     aws_backend.faces.compare(*(decode_photo(make_photo(RED), 10**8, 10**8),) * 2, 80)
     aws_backend.faces.face_ids(), aws_backend.directory.all_face_ids()
     glimpse.people.forget(ada.person.id)
+    bob = glimpse.people.enrol("Bob", [("b.png", make_photo(BLUE))], consent=True, consent_by="t")
+    aws_backend.faces.delete(bob.face_ids)  # so the doctor has a row to repair
+    doctor = Doctor(aws_backend)
+    doctor.repair(doctor.check())
+    Retention(aws_backend, 1).purge(now=datetime.now(UTC) + timedelta(days=2))
+    glimpse.people.audit_log()
     resource_status(world.settings, world.clients)
     made = calls | {f"rekognition:{op}" for op in world.rekognition.calls}
     assert made == permissions.runtime_calls()

@@ -7,16 +7,22 @@ from uuid import uuid4
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws import dynamo_items as items
-from webapp.backends.aws.clients import AwsClients, error_code
+from webapp.backends.aws.clients import AwsClients, error_code, unavailable
 from webapp.backends.aws.dynamo_items import FACES_GSI, MAIN_GSI, PROFILE, SEEN, key, person_pk, to_item
 from webapp.backends.aws.dynamo_ops import Dynamo
-from webapp.domain import Analysis, FaceRecord, Person
+from webapp.domain import Analysis, AuditEntry, FaceRecord, Person
 from webapp.errors import NotFound
 
 CALLS = frozenset({
     "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
     "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems",
 })
+
+
+def _conditions_failed(exc: ClientError) -> bool:
+    """Whether a cancelled transaction failed only on its conditions (not on a conflict or throttling)."""
+    reasons = exc.response.get("CancellationReasons") or []
+    return all(r.get("Code") in (None, "None", "ConditionalCheckFailed") for r in reasons)
 
 
 def _now() -> str:
@@ -49,7 +55,8 @@ class DynamoDirectory:
 
     def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
         """Create a person with a new id and the consent record."""
-        person = Person(id=uuid4().hex, name=name, created_at=datetime.now(UTC), consent_by=consent_by)
+        person = Person(id=uuid4().hex, name=name, created_at=datetime.now(UTC), consent_by=consent_by,
+                        consent_text=consent_text)
         self.db.call("put_item", TableName=self.table, Item=to_item(items.person_item(person, consent_text)),
                      ConditionExpression="attribute_not_exists(pk)")
         return person
@@ -112,6 +119,31 @@ class DynamoDirectory:
                 raise NotFound("There is no person with that id.") from exc
             raise
 
+    def delete_faces(self, face_ids: list[str]) -> None:
+        """Delete face rows by id, each with its person's face count in one transaction."""
+        keys = [{"RekognitionId": {"S": fid}} for fid in dict.fromkeys(face_ids)]
+        for row in self.db.batch_get(self.faces_table, keys, ConsistentRead=True):
+            self._delete_face(row["RekognitionId"], row["PersonId"])
+
+    def _delete_face(self, face_id: str, person_id: str) -> None:
+        """Delete one face row and decrement its person's count (just the row if the person is gone)."""
+        face_key = {"RekognitionId": {"S": face_id}}
+        try:
+            self.db.call("transact_write_items", TransactItems=[
+                {"Delete": {"TableName": self.faces_table, "Key": face_key,
+                            "ConditionExpression": "attribute_exists(RekognitionId)"}},
+                {"Update": {"TableName": self.table, "Key": key(person_pk(person_id), PROFILE),
+                            "UpdateExpression": "ADD face_count :minus", "ConditionExpression": "attribute_exists(pk)",
+                            "ExpressionAttributeValues": to_item({":minus": -1})}},
+            ])
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise
+            if not _conditions_failed(exc):  # a conflicting write, not a missing item: let the caller retry
+                raise unavailable("dynamodb") from exc
+            # the profile is gone (nothing to count) or the row already is: a plain delete is right either way
+            self.db.call("delete_item", TableName=self.faces_table, Key=face_key)
+
     def faces_of(self, person_id: str) -> list[FaceRecord]:
         """The face rows of one person, in enrolment order (GSI PersonId-index)."""
         rows = self.db.query(
@@ -147,10 +179,39 @@ class DynamoDirectory:
         """The newest analyses first (gsi1 partition ANALYSES, sorted by time)."""
         return self._analyses(self._index("ANALYSES", newest_first=True, limit=limit)) if limit > 0 else []
 
+    def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
+        """Up to `limit` analyses created before cutoff, oldest first (gsi1 ANALYSES, gsi1sk < cutoff)."""
+        if limit <= 0:
+            return []
+        rows = self.db.query(
+            TableName=self.table, IndexName=MAIN_GSI, KeyConditionExpression="gsi1pk = :p AND gsi1sk < :c",
+            ExpressionAttributeValues=to_item({":p": "ANALYSES", ":c": items.sortable_time(cutoff)}),
+            ScanIndexForward=True, Limit=limit,
+        )
+        return self._analyses(list(rows))
+
+    def delete_analysis(self, analysis_id: str) -> None:
+        """Delete the SEEN# markers of the people it names, then the analysis; absent ids are ignored."""
+        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
+        if values is None:
+            return
+        markers = [key(person_pk(pid), f"{SEEN}{analysis_id}") for pid in sorted(items.person_ids_in(values))]
+        self.db.batch_write(self.table, [{"DeleteRequest": {"Key": k}} for k in markers])
+        self.db.call("delete_item", TableName=self.table, Key=key(values["pk"], values["sk"]))
+
     def _analyses(self, rows: list[dict]) -> list[Analysis]:
         """Analyses named with the people who exist now (a forgotten person is Unknown, unscored)."""
         people = self._people(set().union(*(items.person_ids_in(v) for v in rows)))
         return [items.analysis_from(v, people) for v in rows]
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        """Append one audit entry (its own item; gsi1 partition AUDIT sorted by time)."""
+        self._put(items.audit_item(entry, uuid4().hex))
+
+    def list_audit(self, limit: int) -> list[AuditEntry]:
+        """The newest audit entries first."""
+        return [items.audit_from(v) for v in self._index(items.AUDIT, newest_first=True, limit=limit)] \
+            if limit > 0 else []
 
     def add_admin(self, username: str, password_hash: str) -> None:
         """Create or replace an admin."""

@@ -11,27 +11,29 @@ overloaded GSI `gsi1` (`gsi1pk`/`gsi1sk`, all attributes projected):
     item            pk                  sk                  gsi1pk             gsi1sk
     person          PERSON#<id>         PROFILE             PEOPLE             <casefolded name>#<created>#<id>
     seen-in marker  PERSON#<id>         SEEN#<analysis id>  -                  -
-    analysis        ANALYSIS#<id>       ANALYSIS            ANALYSES           <created iso>#<id>
+    analysis        ANALYSIS#<id>       ANALYSIS            ANALYSES           <created iso, UTC>#<id>
     admin           ADMIN#<username>    ADMIN               ADMINS             <username>
     API token       TOKEN#<sha256>      TOKEN               TOKENID#<id>       TOKEN
+    audit entry     AUDIT#<at>#<uuid>   AUDIT               AUDIT              <at iso, UTC>#<uuid>
 
 A person's partition holds their profile and one marker per analysis that named them,
-so forgetting reads one partition to find the analyses it must scrub.
+so forgetting reads one partition to find the analyses it must scrub, and deleting an
+analysis finds its markers from the person ids the analysis names (no scan).
 """
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from webapp.domain import Analysis, BoundingBox, FaceRecord, Label, Person, RecognizedFace
+from webapp.domain import Analysis, AuditEntry, BoundingBox, FaceRecord, Label, Person, RecognizedFace
 
 FACES_GSI = "PersonId-index"
 MAIN_GSI = "gsi1"
-PROFILE, ANALYSIS, SEEN = "PROFILE", "ANALYSIS", "SEEN#"
+PROFILE, ANALYSIS, SEEN, AUDIT = "PROFILE", "ANALYSIS", "SEEN#", "AUDIT"
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 
 
@@ -87,6 +89,7 @@ def person_from(values: dict) -> Person:
     return Person(
         id=values["id"], name=values["name"], created_at=datetime.fromisoformat(values["created_at"]),
         face_count=int(values.get("face_count", 0)), consent_by=values.get("consent_by", ""),
+        consent_text=values.get("consent_text", ""),
     )
 
 
@@ -115,7 +118,8 @@ def analysis_item(analysis: Analysis) -> dict:
         for f in analysis.faces
     ]
     return {
-        "pk": f"ANALYSIS#{analysis.id}", "sk": ANALYSIS, "gsi1pk": "ANALYSES", "gsi1sk": f"{created}#{analysis.id}",
+        "pk": f"ANALYSIS#{analysis.id}", "sk": ANALYSIS, "gsi1pk": "ANALYSES",
+        "gsi1sk": f"{sortable_time(analysis.created_at)}#{analysis.id}",
         "id": analysis.id, "created_at": created, "image_key": analysis.image_key, "thumb_key": analysis.thumb_key,
         "width": analysis.width, "height": analysis.height, "filename": analysis.filename, "faces": faces,
         "labels": [{"name": lb.name, "confidence": lb.confidence, "parents": list(lb.parents)}
@@ -152,3 +156,21 @@ def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
 def scrubbed(faces: list[dict], person_id: str) -> list[dict]:
     """Analysis faces with one person's id and similarity removed."""
     return [{**f, "person_id": None, "similarity": None} if f.get("person_id") == person_id else f for f in faces]
+
+
+def sortable_time(moment: datetime) -> str:
+    """ISO text in UTC, so stored times sort as strings (naive times are taken as UTC)."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def audit_item(entry: AuditEntry, unique: str) -> dict:
+    """The item of one audit entry; `unique` breaks ties between entries made at the same instant."""
+    at = sortable_time(entry.at)
+    return {"pk": f"{AUDIT}#{at}#{unique}", "sk": AUDIT, "gsi1pk": AUDIT, "gsi1sk": f"{at}#{unique}",
+            "at": at, "actor": entry.actor, "action": entry.action, "subject": entry.subject, "detail": entry.detail}
+
+
+def audit_from(values: dict) -> AuditEntry:
+    """An AuditEntry from its item."""
+    return AuditEntry(datetime.fromisoformat(values["at"]), values.get("actor", ""), values.get("action", ""),
+                      values.get("subject", ""), values.get("detail", ""))

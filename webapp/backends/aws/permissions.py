@@ -15,7 +15,8 @@ _ACTIONS = {
     "s3:ListObjectsV2": ("s3:ListBucket",),
     "s3:HeadBucket": ("s3:ListBucket",),
     "s3:DeleteObjects": ("s3:DeleteObject",),  # a batch delete is authorised per object
-    "dynamodb:TransactWriteItems": ("dynamodb:PutItem", "dynamodb:UpdateItem"),  # the writes inside it
+    # authorised per write inside it: Put and Update (add_face), Delete and Update (delete_faces)
+    "dynamodb:TransactWriteItems": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
     "sts:GetCallerIdentity": (),  # needs no permission
 }
 # These Rekognition actions have no resource type in IAM: their statement must name "*".
