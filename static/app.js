@@ -1,25 +1,34 @@
-// Drag-and-drop for upload forms: a dropped file fills the form's file input and shows a preview.
+// Drag-and-drop for upload forms: each .dropzone label in a form[data-dropzone] fills the file
+// input it names with `for` (one file unless the input takes several) and shows a preview.
 (function () {
   "use strict";
 
-  function showFiles(zone, input) {
-    var preview = zone.querySelector(".preview");
-    var list = zone.querySelector(".file-list");
+  function show(zone, input) {
     var files = input.files;
+    var preview = zone.querySelector(".preview");
+    var hint = zone.querySelector(".drop-hint");
+    var list = zone.querySelector(".file-list");
     if (preview && files.length && files[0].type.indexOf("image/") === 0) {
       preview.src = URL.createObjectURL(files[0]);
       preview.hidden = false;
-      zone.querySelector(".drop-hint").textContent = files[0].name;
     }
+    if (hint && files.length === 1) { hint.textContent = files[0].name; }
     if (list) {
       list.textContent = Array.prototype.map.call(files, function (f) { return f.name; }).join(", ");
     }
   }
 
-  function wire(form) {
-    var zone = form.querySelector(".dropzone");
-    var input = form.querySelector("input[type=file]");
-    if (!zone || !input) { return; }
+  function keep(input, dropped) {
+    // A single-photo input keeps only the first dropped file.
+    if (input.multiple || dropped.length === 1) { return dropped; }
+    var transfer = new DataTransfer();
+    transfer.items.add(dropped[0]);
+    return transfer.files;
+  }
+
+  function wire(zone) {
+    var input = document.getElementById(zone.htmlFor);
+    if (!input || input.type !== "file") { return; }
     ["dragenter", "dragover"].forEach(function (name) {
       zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.add("over"); });
     });
@@ -28,13 +37,13 @@
     });
     zone.addEventListener("drop", function (e) {
       if (!e.dataTransfer || !e.dataTransfer.files.length) { return; }
-      input.files = e.dataTransfer.files;
-      showFiles(zone, input);
+      input.files = keep(input, e.dataTransfer.files);
+      show(zone, input);
     });
-    input.addEventListener("change", function () { showFiles(zone, input); });
+    input.addEventListener("change", function () { show(zone, input); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-dropzone]"), wire);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-dropzone] .dropzone"), wire);
   });
 })();
