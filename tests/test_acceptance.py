@@ -87,6 +87,14 @@ def test_api_upload_over_http_names_obama(real):
     assert face["person"]["name"] == "Barack Obama"
 
 
+def test_a_group_photo_of_strangers_is_refused_beside_a_portrait(real):
+    _, glimpse, _, _ = real
+    photos = [(n, photo_path(n).read_bytes()) for n in ("biden.jpg", "t1.jpg")]
+    result = glimpse.people.enrol("Joe Biden (again)", photos, True, "t")
+    assert [name for name, _ in result.refused] == ["t1.jpg"] and len(result.face_ids) == 1
+    glimpse.people.forget(result.person.id)
+
+
 def test_forgetting_obama_leaves_no_trace_and_he_becomes_unknown(real):
     _, glimpse, obama, biden = real
     backend = glimpse.backend

@@ -23,7 +23,8 @@ def _everything(backend):
 def test_each_photo_contributes_its_largest_face(glimpse, backend):
     result = _enrol(glimpse, "Ada Lovelace", ("a.png", make_photo(RED, GREEN)), ("b.png", make_photo(RED)))
     assert result.person.face_count == 2 and len(result.face_ids) == 2
-    assert result.notes == [("a.png", "2 faces were found; only the largest was enrolled.")]
+    assert result.notes == [("a.png", "2 faces were found; the one matching the other photos (the largest) "
+                                      "was enrolled.")]
     faces = backend.directory.faces_of(result.person.id)
     assert all(f.bounding_box.width == pytest.approx(60 / 400) for f in faces)
     assert len(backend.store.list(f"people/{result.person.id}")) == 4  # photo + crop per face
@@ -84,3 +85,21 @@ def test_forget_unknown_person_is_not_found(glimpse):
 
     with pytest.raises(NotFound):
         glimpse.people.forget("0" * 32)
+
+
+def test_group_photo_gives_the_face_matching_the_other_photos_even_if_smaller(glimpse, backend):
+    result = _enrol(glimpse, "Ada", ("group.png", make_photo(GREEN, RED)), ("solo.png", make_photo(RED)))
+    assert len(result.face_ids) == 2 and "(not the largest)" in result.notes[0][1]
+    stored = sorted(round(f.bounding_box.width * 400) for f in backend.directory.faces_of(result.person.id))
+    assert stored == [50, 60]  # RED in the group (50 px, not its largest face) and RED alone (60 px)
+
+
+def test_group_photo_where_nobody_matches_is_refused(glimpse, backend):
+    result = _enrol(glimpse, "Ada", ("strangers.png", make_photo(GREEN, BLUE)), ("solo.png", make_photo(RED)))
+    assert result.refused == [("strangers.png", "2 faces were found and none is the person in the other photos.")]
+    assert len(result.face_ids) == 1 and len(backend.faces.face_ids()) == 1
+
+
+def test_group_photo_alone_gives_its_largest_face_with_a_note(glimpse):
+    result = _enrol(glimpse, "Ada", ("group.png", make_photo(GREEN, RED)))
+    assert result.notes == [("group.png", "2 faces were found; only the largest was enrolled.")]

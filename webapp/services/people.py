@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from webapp.backends.base import Backend
 from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
 from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
-from webapp.images import Photo, crop_box, decode_photo, encode_jpeg
+from webapp.images import Photo, crop_box, encode_jpeg
+from webapp.services.face_choice import choose_faces
 from webapp.services.recognition import Limits, clean_filename
 
 log = logging.getLogger(__name__)
@@ -64,14 +65,16 @@ class People:
             )
         if not photos:
             raise InvalidInput("Add at least one photo of the person's face.")
-        accepted, refused, notes = self._pick_faces(photos)
-        if not accepted:
-            reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in refused)
+        named = [(clean_filename(filename), data) for filename, data in photos]
+        choice = choose_faces(self.backend.faces, named, self.limits.max_bytes, self.limits.max_pixels,
+                              self.limits.match_threshold)
+        if not choice.accepted:
+            reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in choice.refused)
             raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
         person = self.backend.directory.add_person(name, consent_by, CONSENT_TEXT)
-        result = EnrolmentResult(person=person, refused=refused, notes=notes)
+        result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         try:
-            for photo, face in accepted:
+            for photo, face in choice.accepted:
                 result.face_ids.append(self._store_face(person.id, photo, face))
         except BaseException:
             log.exception("enrolment of %s failed; rolling back", person.id)
@@ -80,27 +83,6 @@ class People:
         result.person = self.get(person.id)
         self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")
         return result
-
-    def _pick_faces(self, photos: list[tuple[str, bytes]]) -> tuple[list, list, list]:
-        """Decode each photo and keep its largest face; collect refusals and notes with reasons."""
-        accepted: list[tuple[Photo, DetectedFace]] = []
-        refused: list[tuple[str, str]] = []
-        notes: list[tuple[str, str]] = []
-        for filename, data in photos:
-            label = clean_filename(filename)
-            try:
-                photo = decode_photo(data, self.limits.max_bytes, self.limits.max_pixels)
-            except InvalidImage as exc:
-                refused.append((label, exc.message))
-                continue
-            faces = self.backend.faces.detect(photo)
-            if not faces:
-                refused.append((label, "No face was found in this photo."))
-                continue
-            if len(faces) > 1:  # a group photo: say which face was taken, so a mistake is visible
-                notes.append((label, f"{len(faces)} faces were found; only the largest was enrolled."))
-            accepted.append((photo, max(faces, key=lambda f: f.bounding_box.area)))
-        return accepted, refused, notes
 
     def _store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:
         """Index one face, then keep its photo and crop, then record the mapping row."""
