@@ -32,7 +32,14 @@ test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
-	$(BIN)/python bench/model_speed.py
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/enrol_throughput.py
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/peer.py
+	$(BIN)/python bench/calibrate_faces.py
+	$(BIN)/python bench/compare_accuracy.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check webapp tests bench application.py

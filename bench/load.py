@@ -107,7 +107,8 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--url", help="an already running Glimpse on a loopback address")
     args = parser.parse_args()
-    if args.url and not ipaddress.ip_address(socket.gethostbyname(urllib.parse.urlparse(args.url).hostname)).is_loopback:
+    host = urllib.parse.urlparse(args.url).hostname if args.url else None
+    if host and not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
         raise SystemExit("--url must point at a loopback address (127.0.0.0/8 or ::1)")
     names = ["obama2.jpg", "t1.jpg", "biden.jpg"]
     bodies = [_multipart(photo_path(n).read_bytes(), n) for n in names]

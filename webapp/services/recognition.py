@@ -44,6 +44,9 @@ class Recognizer:
 
     def recognise(self, photo: Photo) -> tuple[list[RecognizedFace], list[Label]]:
         """Faces (each searched, named or unknown) and labels of a decoded photo; stores nothing."""
+        # Sequential on purpose: labels in a second thread (both runtimes release the GIL) was
+        # never faster on 2 cores and up to 30% slower with 6 faces, because each model already
+        # uses both cores (`python bench/latency.py --ab`, docs/performance.md).
         detected = self.backend.faces.detect(photo)
         faces = self._name_faces(photo, detected)
         labels = self.backend.labels.detect(photo, self.limits.min_label_confidence, self.limits.max_labels)

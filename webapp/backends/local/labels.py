@@ -60,6 +60,8 @@ class LocalLabelDetector:
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads
             options.inter_op_num_threads = 1
+            # idle onnxruntime threads otherwise busy-wait and slow the face models that run next
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = ort.InferenceSession(
                 build_model_bytes(state), sess_options=options, providers=["CPUExecutionProvider"]
             )

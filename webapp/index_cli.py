@@ -1,0 +1,42 @@
+"""Command line: flask index status · flask index rebuild (the local face vector index)."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from webapp.extensions import glimpse
+
+index_cli = AppGroup("index", help="The local face vector index (SQLite, plus an approximate index when large).")
+
+
+def _vector_index():
+    """The local backend's vector index, or a clean error in AWS mode (Rekognition keeps its own)."""
+    store = getattr(glimpse().backend.faces, "index_store", None)
+    if store is None or not hasattr(store, "rebuild"):
+        raise click.ClickException("flask index works in local mode only; Rekognition manages its own index.")
+    return store
+
+
+def _describe(status: dict) -> str:
+    """One human line for an index status."""
+    checkpoint = status["checkpoint"] or "none"
+    return (
+        f"{status['vectors']} vectors, {status['mode']} search (approximate from {status['threshold']}), "
+        f"generation {status['generation']}, checkpoint {checkpoint}"
+    )
+
+
+@index_cli.command("status")
+def status() -> None:
+    """Show the size, search mode and checkpoint of the face index."""
+    click.echo(_describe(_vector_index().status()))
+
+
+@index_cli.command("rebuild")
+def rebuild() -> None:
+    """Rebuild the approximate index and its checkpoint from SQLite (the truth); prune tombstones."""
+    start = time.perf_counter()
+    result = _vector_index().rebuild()
+    click.echo(f"rebuilt in {time.perf_counter() - start:.1f} s: {_describe(result)}")
