@@ -38,6 +38,13 @@ def _configure(app: Flask, settings: Settings) -> None:
         WTF_CSRF_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
     )
+    if settings.trusted_proxies:
+        # Behind a load balancer, take the client address and scheme from X-Forwarded-* (as
+        # many hops as configured), so the login throttle counts real clients, not the balancer.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
 def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -> None:

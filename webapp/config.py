@@ -29,6 +29,7 @@ class Settings:
     retention_days: int = 30
     model_threads: int = 2
     secure_cookies: bool = False
+    trusted_proxies: int = 0
     testing: bool = False
     s3_bucket: str = ""
     rekognition_collection: str = "glimpse"
@@ -102,6 +103,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_MATCH_THRESHOLD must be between 0 and 100")
     if not 0 <= s.min_label_confidence <= 100:
         problems.append("GLIMPSE_MIN_LABEL_CONFIDENCE must be between 0 and 100")
+    if not 0 <= s.trusted_proxies <= 5:
+        problems.append("GLIMPSE_TRUSTED_PROXIES must be between 0 and 5")
     if not 0 <= s.retention_days <= 36500:
         problems.append("GLIMPSE_RETENTION_DAYS must be between 0 (keep forever) and 36500")
     if not 1 <= s.model_threads <= 64:

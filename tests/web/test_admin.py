@@ -116,3 +116,18 @@ def test_every_state_changing_form_carries_a_csrf_token(auth, client, glimpse):
     for path in ("/", "/admin/people/new", f"/admin/people/{person.id}/delete", "/login"):
         html = client.get(path).get_data(as_text=True)
         assert html.count('method="post"') == html.count('name="csrf_token"'), path
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_real_clients(data_dir, backend):
+    from tests.conftest import ADMIN_PASSWORD, AuthActions
+    from webapp import create_app
+
+    app = create_app({"data_dir": data_dir, "secret_key": "t", "admin_password": ADMIN_PASSWORD,
+                      "trusted_proxies": 1}, backend=backend)
+    for _ in range(5):
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+        AuthActions(client).login(username="mallory", password="wrong password")
+    other = app.test_client()
+    other.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+    assert AuthActions(other).login().status_code == 302  # another client is not locked out
