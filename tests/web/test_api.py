@@ -74,3 +74,14 @@ def test_revoked_token_stops_working(client, glimpse):
     assert client.get("/api/v1/people", headers=_bearer(token)).status_code == 200
     glimpse.accounts.revoke_token(token_id)
     assert client.get("/api/v1/people", headers=_bearer(token)).status_code == 401
+
+
+def test_single_photo_may_come_in_an_image_field(client, token):
+    response = client.post("/api/v1/people", headers=_bearer(token), data={
+        "name": "Ada", "consent": "true", "image": (io.BytesIO(make_photo(RED)), "a.png")})
+    assert response.status_code == 201 and len(response.get_json()["face_ids"]) == 1
+
+
+def test_wrong_method_on_the_api_is_a_json_405(client):
+    response = client.get("/api/v1/comparisons")
+    assert response.status_code == 405 and "does not accept" in response.get_json()["error"]

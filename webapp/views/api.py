@@ -38,7 +38,8 @@ def get_analysis(analysis_id: str):
 @token_required
 def create_person():
     """Enrol a person from multipart `name`, `images` and `consent=true` (the person agreed)."""
-    photos = [(f.filename or "", f.read()) for f in request.files.getlist("images")]
+    uploads = request.files.getlist("images") or request.files.getlist("image")  # one photo may come as `image`
+    photos = [(f.filename or "", f.read()) for f in uploads]
     consent = request.form.get("consent", "").strip().lower() in ("true", "yes", "1", "on")
     result = glimpse().people.enrol(request.form.get("name", ""), photos, consent, "api-token")
     body = _person(result.person) | {
