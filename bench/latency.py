@@ -152,7 +152,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         glimpse = make_app(Path(tmp), model_threads=args.threads).extensions["glimpse"]
         load_faces, _ = timed(glimpse.backend.faces.engine.load)
-        load_labels, _ = timed(glimpse.backend.labels.model.load)
+        load_labels, _ = timed(glimpse.backend.labels.load)
         glimpse.people.enrol("Barack Obama", [("o.jpg", jpeg(source_image("obama.jpg")))], True, "bench")
         if args.ab_child:
             print(json.dumps(ab_parallel(glimpse, args.repeat)))

@@ -63,7 +63,7 @@ def main() -> None:
         glimpse = app.extensions["glimpse"]
         faces, labels = glimpse.backend.faces, glimpse.backend.labels
         load_faces, _ = _timed(faces.engine.load)
-        load_labels, _ = _timed(labels.model.load)
+        load_labels, _ = _timed(labels.load)
         print(f"model load: faces {load_faces:.2f} s, labels {load_labels:.2f} s")
         glimpse.people.enrol("Barack Obama", [("obama.jpg", photo_path("obama.jpg").read_bytes())], True, "bench")
         for name, data in photos.items():

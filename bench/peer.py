@@ -51,7 +51,7 @@ def glimpse_per_photo(folder: Path, repeat: int, threads: int) -> dict[str, dict
     with tempfile.TemporaryDirectory() as tmp:
         glimpse = make_app(Path(tmp), model_threads=threads).extensions["glimpse"]
         recognizer, faces = glimpse.recognizer, glimpse.backend.faces
-        glimpse.backend.labels.model.load()
+        glimpse.backend.labels.load()
 
         def faces_only(data: bytes) -> int:
             """What the peer does: decode, detect, one faceprint per face."""

@@ -10,7 +10,6 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.disk_store import DiskImageStore
     from webapp.backends.local.face_collection import LocalFaceCollection
     from webapp.backends.local.face_engine import FaceEngine
-    from webapp.backends.local.label_adapter import LocalLabels
     from webapp.backends.local.labels import LocalLabelDetector
     from webapp.backends.local.sqlite_directory import SqliteDirectory
     from webapp.backends.local.vector_index import VectorIndex
@@ -20,6 +19,6 @@ def build(settings: Settings) -> Backend:
         name="local",
         store=DiskImageStore(data / "images"),
         faces=LocalFaceCollection(FaceEngine(threads=settings.model_threads), VectorIndex(data / "vectors.sqlite3")),
-        labels=LocalLabels(LocalLabelDetector(threads=settings.model_threads)),
+        labels=LocalLabelDetector(threads=settings.model_threads),
         directory=SqliteDirectory(data / "glimpse.sqlite3"),
     )
