@@ -98,10 +98,10 @@ def test_a_group_photo_of_strangers_is_refused_beside_a_portrait(real):
 def test_forgetting_obama_leaves_no_trace_and_he_becomes_unknown(real):
     _, glimpse, obama, biden = real
     backend = glimpse.backend
-    obama_faces = [f.face_id for f in backend.directory.faces_of(obama.id)]
+    obama_faces = [f.face_id for f in backend.people.faces_of(obama.id)]
     glimpse.people.forget(obama.id)
     assert not set(obama_faces) & set(backend.faces.face_ids())
-    assert backend.directory.faces_of(obama.id) == [] and backend.directory.get_person(obama.id) is None
+    assert backend.people.faces_of(obama.id) == [] and backend.people.get_person(obama.id) is None
     assert backend.store.list(f"people/{obama.id}") == []
     faces, _ = glimpse.recognizer.recognise(glimpse.recognizer.decode(photo_path("obama2.jpg").read_bytes()))
     assert [f.person_id for f in faces] == [None]

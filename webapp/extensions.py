@@ -35,7 +35,7 @@ class Glimpse:
             max_labels=settings.max_labels,
         )
         return cls(
-            settings, backend, Recognizer(backend, limits), People(backend, limits), Accounts(backend.directory),
+            settings, backend, Recognizer(backend, limits), People(backend, limits), Accounts(backend.accounts),
             Retention(backend, settings.retention_days), Doctor(backend),
         )
 

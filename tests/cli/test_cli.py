@@ -29,7 +29,7 @@ def test_delete_forgets(runner, tmp_path, backend):
     person_id = runner.invoke(args=["people", "enroll", "Ada", _write(tmp_path, "a.png", make_photo(RED))]).stdout
     result = runner.invoke(args=["people", "delete", person_id.strip()])
     assert result.exit_code == 0 and "deleted" in result.output
-    assert backend.faces.face_ids() == [] and backend.directory.list_people() == []
+    assert backend.faces.face_ids() == [] and backend.people.list_people() == []
     assert runner.invoke(args=["people", "delete", person_id.strip()]).exit_code == 1
 
 

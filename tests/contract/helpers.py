@@ -21,8 +21,8 @@ def traces(backend) -> dict[str, list[str]]:
     """Every stored trace: faceprints, face rows, people, enrolment images."""
     return {
         "faceprints": sorted(backend.faces.face_ids()),
-        "face_rows": sorted(backend.directory.all_face_ids()),
-        "people": sorted(p.id for p in backend.directory.list_people()),
+        "face_rows": sorted(backend.people.all_face_ids()),
+        "people": sorted(p.id for p in backend.people.list_people()),
         "people_images": backend.store.list("people"),
     }
 

@@ -52,7 +52,7 @@ def test_unknown_face_stays_unknown(subject):
 def test_enrolment_keeps_the_largest_face_of_each_photo(subject):
     result = enrol(subject, "Ada", (RED, GREEN), (RED,))
     assert result.person.face_count == 2 and len(result.face_ids) == 2
-    faces = subject.backend.directory.faces_of(result.person.id)
+    faces = subject.backend.people.faces_of(result.person.id)
     assert [f.face_id for f in faces] == result.face_ids
     assert all(f.bounding_box.width == pytest.approx(60 / 400, abs=0.01) for f in faces)
     assert len(subject.backend.store.list(f"people/{result.person.id}")) == 4
@@ -68,8 +68,8 @@ def test_forgetting_removes_every_trace_of_that_person_only(subject):
     assert left["people"] == [bob.person.id]
     assert left["faceprints"] == left["face_rows"] == sorted(bob.face_ids)
     assert left["people_images"] and all(ada.person.id not in k for k in left["people_images"])
-    assert subject.backend.directory.get_person(ada.person.id) is None
-    assert subject.backend.directory.faces_of(ada.person.id) == []
+    assert subject.backend.people.get_person(ada.person.id) is None
+    assert subject.backend.people.faces_of(ada.person.id) == []
     assert names(subject.glimpse.recognizer.get(group.id)) == [None, "Bob"]
 
 
@@ -84,15 +84,15 @@ def test_people_are_listed_by_name_with_face_counts(subject):
 
 def test_people_for_faces_ignores_unknown_ids(subject):
     ada = enrol(subject, "Ada", (RED,))
-    found = subject.backend.directory.people_for_faces([ada.face_ids[0], "no-such-face"])
+    found = subject.backend.people.people_for_faces([ada.face_ids[0], "no-such-face"])
     assert list(found) == [ada.face_ids[0]] and found[ada.face_ids[0]].name == "Ada"
-    assert subject.backend.directory.people_for_faces([]) == {}
+    assert subject.backend.people.people_for_faces([]) == {}
 
 
 def test_history_is_newest_first_and_limited(subject):
     ids = [subject.glimpse.recognizer.analyse(make_photo(RED), f"{i}.png").id for i in range(3)]
     assert [a.id for a in subject.glimpse.recognizer.history(2)] == ids[::-1][:2]
-    assert subject.backend.directory.get_analysis("0" * 32) is None
+    assert subject.backend.analyses.get_analysis("0" * 32) is None
     stored = subject.glimpse.recognizer.get(ids[0])
     assert stored.filename == "0.png"
     assert {lb.name: lb.parents for lb in stored.labels}["Pattern"] == ("Design",)
@@ -108,7 +108,7 @@ def test_images_are_stored_and_served_by_key(subject):
 
 def test_admins_and_tokens(subject):
     accounts = subject.glimpse.accounts
-    assert subject.backend.directory.count_admins() == 1  # the first admin from the settings
+    assert subject.backend.accounts.count_admins() == 1  # the first admin from the settings
     assert accounts.check_login("admin", "correct horse battery") and not accounts.check_login("admin", "wrong")
     token_id, token = accounts.create_token("ci")
     assert accounts.token_is_valid(token)

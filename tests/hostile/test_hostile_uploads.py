@@ -16,8 +16,8 @@ IDS = [c.name for c in CASES]
 def _state(backend):
     """Everything stored: people, faces, vectors, analyses, image keys."""
     return (
-        [p.id for p in backend.directory.list_people()], backend.directory.all_face_ids(),
-        backend.faces.face_ids(), [a.id for a in backend.directory.list_analyses(1000)], backend.store.list(),
+        [p.id for p in backend.people.list_people()], backend.people.all_face_ids(),
+        backend.faces.face_ids(), [a.id for a in backend.analyses.list_analyses(1000)], backend.store.list(),
     )
 
 

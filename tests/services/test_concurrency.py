@@ -33,9 +33,9 @@ def test_concurrent_enrol_and_forget_from_several_processes_stay_consistent(data
         p.join(timeout=60)
         assert p.exitcode == 0
     backend = build_fake_backend(data_dir)
-    people = sorted(p.id for p in backend.directory.list_people())
+    people = sorted(p.id for p in backend.people.list_people())
     assert people == kept and len(kept) == 16
-    assert sorted(backend.faces.face_ids()) == sorted(backend.directory.all_face_ids())
+    assert sorted(backend.faces.face_ids()) == sorted(backend.people.all_face_ids())
     assert len(backend.faces.face_ids()) == 16
     stored_people = {key.split("/")[1] for key in backend.store.list("people")}
     assert stored_people == set(kept)

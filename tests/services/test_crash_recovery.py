@@ -47,7 +47,7 @@ def test_kill_during_enrolment_leaves_only_what_the_doctor_removes(data_dir, tmp
     photo = tmp_path / "bob.png"
     photo.write_bytes(make_photo(BLUE))
     action = f"glimpse.people.enrol('Bob', [('b.png', Path({str(photo)!r}).read_bytes())], True, 't')"
-    assert _killed_while(data_dir, action, "directory.add_face") == -signal.SIGKILL
+    assert _killed_while(data_dir, action, "people.add_face") == -signal.SIGKILL
     glimpse.doctor.grace = timedelta(0)
     report = glimpse.doctor.check()
     assert len(report.orphan_faceprints) == 1 and len(report.faceless_people) == 1
@@ -87,7 +87,7 @@ def test_doctor_reports_then_repairs_through_the_cli(runner, glimpse, backend):
 
 
 def test_faceless_person_within_grace_is_left_alone(glimpse, backend):
-    backend.directory.add_person("Enrolling Now", "t", "consent")
+    backend.people.add_person("Enrolling Now", "t", "consent")
     assert glimpse.doctor.check().ok  # an enrolment may still be running
     glimpse.doctor.grace = timedelta(0)
     assert len(glimpse.doctor.check().faceless_people) == 1

@@ -14,8 +14,8 @@ def _everything(backend):
     """Every stored trace: vectors, face rows, people, image keys."""
     return {
         "vectors": backend.faces.face_ids(),
-        "face_rows": backend.directory.all_face_ids(),
-        "people": [p.id for p in backend.directory.list_people()],
+        "face_rows": backend.people.all_face_ids(),
+        "people": [p.id for p in backend.people.list_people()],
         "people_images": backend.store.list("people"),
     }
 
@@ -25,7 +25,7 @@ def test_each_photo_contributes_its_largest_face(glimpse, backend):
     assert result.person.face_count == 2 and len(result.face_ids) == 2
     assert result.notes == [("a.png", "2 faces were found; the one matching the other photos (the largest) "
                                       "was enrolled.")]
-    faces = backend.directory.faces_of(result.person.id)
+    faces = backend.people.faces_of(result.person.id)
     assert all(f.bounding_box.width == pytest.approx(60 / 400) for f in faces)
     assert len(backend.store.list(f"people/{result.person.id}")) == 4  # photo + crop per face
 
@@ -63,7 +63,7 @@ def test_forget_person_removes_every_faceprint_row_and_image(glimpse, backend):
     assert left["people"] == [bob.person.id]
     assert sorted(left["vectors"]) == sorted(left["face_rows"]) == sorted(bob.face_ids)
     assert all(ada.person.id not in key for key in left["people_images"])
-    assert backend.directory.get_person(ada.person.id) is None
+    assert backend.people.get_person(ada.person.id) is None
     # past analyses no longer name or score the forgotten person
     (analysis,) = glimpse.recognizer.history(10)
     assert {f.person_name for f in analysis.faces} == {"Bob", None}
@@ -74,7 +74,7 @@ def test_failure_after_indexing_leaves_no_orphan_faceprint(glimpse, backend, mon
     def broken(record):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backend.directory, "add_face", broken)
+    monkeypatch.setattr(backend.people, "add_face", broken)
     with pytest.raises(OSError):
         _enrol(glimpse, "Ada", ("a.png", make_photo(RED)))
     assert _everything(backend) == {"vectors": [], "face_rows": [], "people": [], "people_images": []}
@@ -90,7 +90,7 @@ def test_forget_unknown_person_is_not_found(glimpse):
 def test_group_photo_gives_the_face_matching_the_other_photos_even_if_smaller(glimpse, backend):
     result = _enrol(glimpse, "Ada", ("group.png", make_photo(GREEN, RED)), ("solo.png", make_photo(RED)))
     assert len(result.face_ids) == 2 and "(not the largest)" in result.notes[0][1]
-    stored = sorted(round(f.bounding_box.width * 400) for f in backend.directory.faces_of(result.person.id))
+    stored = sorted(round(f.bounding_box.width * 400) for f in backend.people.faces_of(result.person.id))
     assert stored == [50, 60]  # RED in the group (50 px, not its largest face) and RED alone (60 px)
 
 

@@ -10,7 +10,7 @@ def test_purge_deletes_expired_analyses_and_their_photos(glimpse, backend):
     old = glimpse.recognizer.analyse(make_photo(RED), "old.png")
     in_40_days = datetime.now(UTC) + timedelta(days=40)
     assert Retention(backend, 30).purge(now=in_40_days) == 1
-    assert backend.directory.get_analysis(old.id) is None
+    assert backend.analyses.get_analysis(old.id) is None
     assert backend.store.list("analyses") == []
 
 
@@ -42,7 +42,7 @@ def test_purge_command_uses_the_days_given(runner, glimpse):
 
 def test_unrecognised_faces_are_never_stored_as_faceprints(glimpse, backend):
     glimpse.recognizer.analyse(make_photo(RED, BLUE), "two strangers.png")
-    assert backend.faces.face_ids() == [] and backend.directory.all_face_ids() == []
+    assert backend.faces.face_ids() == [] and backend.people.all_face_ids() == []
 
 
 def test_enrolment_records_consent_who_when_and_text(glimpse):

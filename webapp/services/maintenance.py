@@ -44,9 +44,8 @@ class Doctor:
 
     def check(self) -> HealthReport:
         """Compare the three stores and list every inconsistency."""
-        directory = self.backend.directory
-        prints, rows = set(self.backend.faces.face_ids()), set(directory.all_face_ids())
-        people = {p.id: p for p in directory.list_people()}
+        prints, rows = set(self.backend.faces.face_ids()), set(self.backend.people.all_face_ids())
+        people = {p.id: p for p in self.backend.people.list_people()}
         cutoff = datetime.now(UTC) - self.grace
         report = HealthReport(
             orphan_faceprints=sorted(prints - rows),
@@ -70,7 +69,7 @@ class Doctor:
             if analysis:
                 aid = analysis.group(1)
                 if aid not in analyses:
-                    analyses[aid] = self.backend.directory.get_analysis(aid) is not None
+                    analyses[aid] = self.backend.analyses.get_analysis(aid) is not None
                 if not analyses[aid]:
                     orphans.append(key)
         return orphans
@@ -78,9 +77,9 @@ class Doctor:
     def repair(self, report: HealthReport) -> None:
         """Remove what the report lists: faceprints, rows, faceless people, then images."""
         self.backend.faces.delete(report.orphan_faceprints)
-        self.backend.directory.delete_faces(report.missing_faceprints)
+        self.backend.people.delete_faces(report.missing_faceprints)
         for person_id in report.faceless_people:
-            self.backend.directory.delete_person(person_id)
+            self.backend.people.delete_person(person_id)
             self.backend.store.delete_prefix(f"people/{person_id}")
         for key in report.orphan_images:
             self.backend.store.delete(key)

@@ -42,18 +42,18 @@ class People:
 
     def list(self) -> list[Person]:
         """Everyone enrolled, by name."""
-        return self.backend.directory.list_people()
+        return self.backend.people.list_people()
 
     def get(self, person_id: str) -> Person:
         """One person, or NotFound."""
-        person = self.backend.directory.get_person(person_id)
+        person = self.backend.people.get_person(person_id)
         if person is None:
             raise NotFound("There is no person with that id.")
         return person
 
     def faces(self, person_id: str) -> list[FaceRecord]:
         """The enrolled faces of one person."""
-        return self.backend.directory.faces_of(person_id)
+        return self.backend.people.faces_of(person_id)
 
     def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str) -> EnrolmentResult:
         """Enrol a person from photos: each contributes its largest face; faceless photos are refused."""
@@ -71,7 +71,7 @@ class People:
         if not choice.accepted:
             reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in choice.refused)
             raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
-        person = self.backend.directory.add_person(name, consent_by, CONSENT_TEXT)
+        person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         try:
             for photo, face in choice.accepted:
@@ -93,7 +93,7 @@ class People:
             self.backend.store.put(image_key, photo.jpeg(STORED_SIDE), "image/jpeg")
             crop = crop_box(photo.image, face.bounding_box, margin=0.3)
             self.backend.store.put(crop_key, encode_jpeg(crop, 256, 85), "image/jpeg")
-            self.backend.directory.add_face(FaceRecord(face_id, person_id, image_key, crop_key, face.bounding_box))
+            self.backend.people.add_face(FaceRecord(face_id, person_id, image_key, crop_key, face.bounding_box))
         except BaseException:
             try:
                 self.backend.faces.delete([face_id])  # no orphan faceprint if storing failed
@@ -105,7 +105,7 @@ class People:
     def forget(self, person_id: str, actor: str = "") -> Person:
         """Delete a person with every faceprint, mapping row, enrolment image and crop."""
         person = self.get(person_id)
-        face_ids = [f.face_id for f in self.backend.directory.faces_of(person_id)]
+        face_ids = [f.face_id for f in self.backend.people.faces_of(person_id)]
         self._erase(person_id, face_ids)
         self.audit(actor, "forget", person_id, f"{len(face_ids)} faceprint(s) deleted")
         return person
@@ -117,7 +117,7 @@ class People:
         row points to: `flask doctor --repair` finds and removes exactly those.
         """
         try:
-            self.backend.directory.delete_person(person_id)
+            self.backend.people.delete_person(person_id)
             self.backend.faces.delete(face_ids)
             self.backend.store.delete_prefix(f"people/{person_id}")
         except OSError as exc:
@@ -126,8 +126,8 @@ class People:
     def audit(self, actor: str, action: str, subject: str = "", detail: str = "") -> None:
         """Append an audit entry (ids and counts only: never a name or a face)."""
         entry = AuditEntry(datetime.now(UTC), actor or "unknown", action, subject, detail)
-        self.backend.directory.add_audit(entry)
+        self.backend.audit.add_audit(entry)
 
     def audit_log(self, limit: int = 200) -> list[AuditEntry]:
         """The newest audit entries."""
-        return self.backend.directory.list_audit(limit)
+        return self.backend.audit.list_audit(limit)

@@ -65,7 +65,7 @@ class Recognizer:
             id=analysis_id, created_at=datetime.now(UTC), image_key=image_key, thumb_key=thumb_key,
             width=width, height=height, faces=tuple(faces), labels=tuple(labels), filename=clean_filename(filename),
         )
-        self.backend.directory.save_analysis(analysis)
+        self.backend.analyses.save_analysis(analysis)
         return analysis
 
     def _name_faces(self, photo: Photo, detected: list[DetectedFace]) -> list[RecognizedFace]:
@@ -74,7 +74,7 @@ class Recognizer:
         for face in detected:
             matches = self.backend.faces.search(photo, face, self.limits.match_threshold, limit=1)
             best.append((face, matches[0].face_id, matches[0].similarity) if matches else (face, None, None))
-        people = self.backend.directory.people_for_faces([fid for _, fid, _ in best if fid])
+        people = self.backend.people.people_for_faces([fid for _, fid, _ in best if fid])
         named = []
         for face, fid, similarity in best:
             person = people.get(fid) if fid else None
@@ -89,14 +89,14 @@ class Recognizer:
 
     def get(self, analysis_id: str) -> Analysis:
         """One past analysis, or NotFound."""
-        analysis = self.backend.directory.get_analysis(analysis_id)
+        analysis = self.backend.analyses.get_analysis(analysis_id)
         if analysis is None:
             raise NotFound("There is no analysis with that id.")
         return analysis
 
     def history(self, limit: int) -> list[Analysis]:
         """Past analyses, newest first."""
-        return self.backend.directory.list_analyses(limit)
+        return self.backend.analyses.list_analyses(limit)
 
 
 def with_person_labels(labels: list[Label], faces: list[DetectedFace]) -> list[Label]:

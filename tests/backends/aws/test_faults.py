@@ -43,7 +43,7 @@ def _enrol(app):
 def _nothing_stored(world, backend) -> bool:
     """No faceprint, face row, person or enrolment image remains."""
     return (world.rekognition.collections[world.settings.rekognition_collection] == {}
-            and backend.directory.all_face_ids() == [] and backend.directory.list_people() == []
+            and backend.people.all_face_ids() == [] and backend.people.list_people() == []
             and backend.store.list("people") == [])
 
 
@@ -122,7 +122,7 @@ def test_a_conflicting_write_while_deleting_a_face_row_keeps_row_and_count(world
     conflict.response["CancellationReasons"] = [{"Code": "None"}, {"Code": "TransactionConflict"}]
     world.clients._clients["dynamodb"] = Failing(ddb, transact_write_items=conflict)
     with pytest.raises(BackendUnavailable, match="DynamoDB is unavailable"):
-        aws_backend.directory.delete_faces(ada.face_ids)
+        aws_backend.people.delete_faces(ada.face_ids)
     world.clients._clients["dynamodb"] = ddb
-    assert aws_backend.directory.all_face_ids() == ada.face_ids
-    assert aws_backend.directory.get_person(ada.person.id).face_count == 1
+    assert aws_backend.people.all_face_ids() == ada.face_ids
+    assert aws_backend.people.get_person(ada.person.id).face_count == 1

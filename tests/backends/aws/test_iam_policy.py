@@ -74,7 +74,7 @@ def test_the_adapters_call_exactly_the_declared_operations(world, aws_backend):
     glimpse.accounts.token_is_valid(token), glimpse.accounts.revoke_token(token_id)
     glimpse.accounts.check_login("admin", "x")
     aws_backend.faces.compare(*(decode_photo(make_photo(RED), 10**8, 10**8),) * 2, 80)
-    aws_backend.faces.face_ids(), aws_backend.directory.all_face_ids()
+    aws_backend.faces.face_ids(), aws_backend.people.all_face_ids()
     glimpse.people.forget(ada.person.id)
     bob = glimpse.people.enrol("Bob", [("b.png", make_photo(BLUE))], consent=True, consent_by="t")
     aws_backend.faces.delete(bob.face_ids)  # so the doctor has a row to repair
