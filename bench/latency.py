@@ -28,7 +28,7 @@ STAGES = ("decode", "detect", "embed", "search", "labels", "sum", "recognise")
 def measure(glimpse, data: bytes, repeat: int) -> tuple[dict[str, list[float]], int]:
     """Stage timings over `repeat` runs (after one warm-up) and the number of faces found."""
     recognizer, faces = glimpse.recognizer, glimpse.backend.faces
-    engine, index, labels = faces.engine, faces.index_store, glimpse.backend.labels
+    engine, index, labels = faces.engine, glimpse.backend.vector_index, glimpse.backend.labels
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     for run in range(repeat + 1):
         t_decode, photo = timed(recognizer.decode, data)

@@ -51,8 +51,8 @@ def test_pairs_file_prints_one_line_per_pair_in_order_and_fails_for_bad_images(r
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text(f"# source\ttarget\n{a}\t{b}\n\n{b}\t{c}\n{a}\t{bad}\n  # note\n{c}\t{a}\n{a}\t{b}\n")
     calls = []
-    faceprints = glimpse.backend.faces.faceprints
-    monkeypatch.setattr(glimpse.backend.faces, "faceprints", lambda photo, limit=None: calls.append(1)
+    faceprints = glimpse.backend.faceprints.faceprints
+    monkeypatch.setattr(glimpse.backend.faceprints, "faceprints", lambda photo, limit=None: calls.append(1)
                         or faceprints(photo, limit))
     result = runner.invoke(args=["compare", "--pairs", str(pairs), "--json"])
     assert result.exit_code == 1

@@ -31,6 +31,6 @@ def test_rebuild_keeps_every_face_searchable(index_runner, glimpse, backend):
 
 
 def test_index_commands_refuse_a_backend_without_a_local_index(index_runner, backend):
-    backend.faces.index_store = None  # what an AWS (Rekognition) collection looks like here
+    backend.vector_index = None  # a backend that declares no vector index
     result = index_runner.invoke(args=["index", "rebuild"])
     assert result.exit_code == 1 and "local mode only" in result.output
