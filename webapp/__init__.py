@@ -87,7 +87,7 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    """The flask people / recognize / admin commands."""
+    """The flask commands, with the groups the chosen backend brings."""
     from webapp.cli import init_app
 
-    init_app(app)
+    init_app(app, app.extensions["glimpse"].backend.name)

@@ -163,3 +163,13 @@ class AuditEntry:
     action: str
     subject: str = ""
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class ResourceOutcome:
+    """One cloud resource and what happened to it (created / found / ok / missing / denied / error)."""
+
+    kind: str
+    name: str
+    state: str
+    detail: str = ""

@@ -5,15 +5,6 @@ import pytest
 
 from tests.conftest import BLUE, GREEN, RED
 from tests.fakes import make_photo
-from webapp import compare_cli
-
-
-@pytest.fixture
-def app(app):
-    """The app with the compare command, registered here until the factory does it."""
-    if "compare" not in app.cli.commands:
-        app.cli.add_command(compare_cli.compare)
-    return app
 
 
 def _write(tmp_path, name, data):

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from webapp.domain import Analysis, AuditEntry, DetectedFace, FaceComparison, FaceMatch, FaceRecord, Label, Person
+from webapp.domain import (
+    Analysis,
+    AuditEntry,
+    DetectedFace,
+    FaceComparison,
+    FaceMatch,
+    FaceRecord,
+    Label,
+    Person,
+    ResourceOutcome,
+)
 from webapp.images import Photo
 
 # A face with its faceprint. The vector is opaque to services (no numpy above the adapters):
@@ -168,6 +178,26 @@ class VectorIndexAdmin(Protocol):
         """Rebuild the index from its source of truth; returns the new status."""
 
 
+class CloudResources(Protocol):
+    """Optional: cloud resources the backend can create and check (`flask aws init|status`)."""
+
+    def init(self) -> list[ResourceOutcome]:
+        """Create what is missing (safe to run again)."""
+
+    def status(self) -> list[ResourceOutcome]:
+        """Whether each resource exists and is usable by this identity."""
+
+
+class DroppedUploads(Protocol):
+    """Optional: objects people drop into a bucket for enrolment (read once, then deleted)."""
+
+    def read(self, bucket: str, key: str) -> bytes:
+        """The object's bytes, or NotFound."""
+
+    def delete(self, bucket: str, key: str) -> None:
+        """Remove the dropped object."""
+
+
 @dataclass
 class Backend:
     """The adapters the app was built with: one per port, plus the optional capabilities it declares."""
@@ -182,3 +212,5 @@ class Backend:
     accounts: AccountStore
     faceprints: FaceprintCache | None = None
     vector_index: VectorIndexAdmin | None = None
+    resources: CloudResources | None = None
+    uploads: DroppedUploads | None = None

@@ -44,6 +44,11 @@ class People:
         """Everyone enrolled, by name."""
         return self.backend.people.list_people()
 
+    def has_name(self, name: str) -> bool:
+        """Whether someone with exactly this name (ignoring case and spacing) is enrolled already."""
+        wanted = clean_name(name).casefold()
+        return any(p.name.casefold() == wanted for p in self.list())
+
     def get(self, person_id: str) -> Person:
         """One person, or NotFound."""
         person = self.backend.people.get_person(person_id)

@@ -22,7 +22,6 @@ def lambda_app(world, aws_backend, monkeypatch):
 
     def fake_create_app():
         app = create_app({**world.settings.__dict__}, backend=aws_backend)
-        app.extensions["aws_clients"] = world.clients
         built.append(app)
         return app
 

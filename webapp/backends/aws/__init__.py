@@ -17,9 +17,11 @@ def build(settings: Settings, clients: Any = None) -> Backend:
     from webapp.backends.aws.dynamo_accounts import DynamoAccounts, DynamoAudit
     from webapp.backends.aws.dynamo_analyses import DynamoAnalyses
     from webapp.backends.aws.dynamo_directory import DynamoPeople
+    from webapp.backends.aws.provision import AwsResources
     from webapp.backends.aws.rekognition_faces import RekognitionFaces
     from webapp.backends.aws.rekognition_labels import RekognitionLabels
     from webapp.backends.aws.s3_store import S3ImageStore
+    from webapp.backends.aws.uploads import S3Uploads
 
     clients = clients or AwsClients(settings.aws_region)
     return Backend(
@@ -30,4 +32,12 @@ def build(settings: Settings, clients: Any = None) -> Backend:
         **{port: adapter(clients, settings.dynamodb_faces_table, settings.dynamodb_table) for port, adapter in (
             ("people", DynamoPeople), ("analyses", DynamoAnalyses), ("audit", DynamoAudit),
             ("accounts", DynamoAccounts))},
+        resources=AwsResources(settings, clients), uploads=S3Uploads(clients),
     )
+
+
+def commands() -> list:
+    """`flask aws init|status`: provision and check the AWS resources."""
+    from webapp.cli.aws import aws_cli
+
+    return [aws_cli]

@@ -33,3 +33,10 @@ def build(settings: Settings) -> Backend:
         labels=LocalLabelDetector(threads=settings.model_threads), **directory_ports(data / "glimpse.sqlite3"),
         faceprints=faces, vector_index=index,
     )
+
+
+def commands() -> list:
+    """`flask index`: the vector index only local mode runs itself."""
+    from webapp.cli.index import index_cli
+
+    return [index_cli]
