@@ -17,7 +17,7 @@ from webapp.services.comparison import (
     preview_uri,
     sentence,
 )
-from webapp.services.recognition import Limits
+from webapp.services.limits import Limits
 
 LIMITS = Limits(max_bytes=5_000_000, max_pixels=10_000_000, match_threshold=80.0)
 

@@ -39,9 +39,7 @@ def list_people(as_json: bool) -> None:
     """List everyone enrolled."""
     people = glimpse().people.list()
     if as_json:
-        rows = [{"id": p.id, "name": p.name, "faces": p.face_count, "created_at": p.created_at.isoformat()}
-                for p in people]
-        click.echo(json.dumps(rows, ensure_ascii=False))
+        click.echo(json.dumps([p.to_cli_dict() for p in people], ensure_ascii=False))
         return
     for p in people:
         click.echo(f"{p.id}  {p.face_count:>2} face(s)  {p.name}")

@@ -11,7 +11,7 @@ from webapp.backends.base import Backend, Faceprint
 from webapp.domain import DetectedFace, FaceComparison
 from webapp.errors import GlimpseError, InvalidImage, InvalidInput
 from webapp.images import Photo, decode_photo
-from webapp.services.recognition import Limits
+from webapp.services.limits import Limits
 
 # Copies embedded in the result page as data: URIs; boxes are ratios, so any size works.
 PREVIEW_SIDE = 960

@@ -1,15 +1,11 @@
 """Consistency between the image store, the face collection and the directory: check and repair."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
-
-# Face ids are 32 hex digits locally and dashed UUIDs in Rekognition.
-_PERSON_IMAGE = re.compile(r"^people/([0-9a-f]{32})/([0-9a-f-]{32,36}?)(-face)?\.jpg$")
-_ANALYSIS_IMAGE = re.compile(r"^analyses/([0-9a-f]{32})/")
+from webapp.storage_keys import ANALYSIS_IMAGE, PERSON_IMAGE, person_prefix
 
 
 @dataclass
@@ -60,12 +56,12 @@ class Doctor:
         """Image keys whose person, face or analysis no longer exists."""
         orphans, analyses = [], {}
         for key in self.backend.store.list():
-            person = _PERSON_IMAGE.match(key)
+            person = PERSON_IMAGE.match(key)
             if person:
                 if person.group(1) not in live_people or person.group(2) not in rows:
                     orphans.append(key)
                 continue
-            analysis = _ANALYSIS_IMAGE.match(key)
+            analysis = ANALYSIS_IMAGE.match(key)
             if analysis:
                 aid = analysis.group(1)
                 if aid not in analyses:
@@ -80,6 +76,6 @@ class Doctor:
         self.backend.people.delete_faces(report.missing_faceprints)
         for person_id in report.faceless_people:
             self.backend.people.delete_person(person_id)
-            self.backend.store.delete_prefix(f"people/{person_id}")
+            self.backend.store.delete_prefix(person_prefix(person_id))
         for key in report.orphan_images:
             self.backend.store.delete(key)

@@ -10,7 +10,8 @@ from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord,
 from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, encode_jpeg
 from webapp.services.face_choice import choose_faces
-from webapp.services.recognition import Limits, clean_filename
+from webapp.services.limits import Limits, clean_filename
+from webapp.storage_keys import person_crop, person_photo, person_prefix
 
 log = logging.getLogger(__name__)
 CONSENT_TEXT = (
@@ -93,8 +94,7 @@ class People:
         """Index one face, then keep its photo and crop, then record the mapping row."""
         face_id = self.backend.faces.index(photo, face, person_id)
         try:
-            image_key = f"people/{person_id}/{face_id}.jpg"
-            crop_key = f"people/{person_id}/{face_id}-face.jpg"
+            image_key, crop_key = person_photo(person_id, face_id), person_crop(person_id, face_id)
             self.backend.store.put(image_key, photo.jpeg(STORED_SIDE), "image/jpeg")
             crop = crop_box(photo.image, face.bounding_box, margin=0.3)
             self.backend.store.put(crop_key, encode_jpeg(crop, 256, 85), "image/jpeg")
@@ -124,7 +124,7 @@ class People:
         try:
             self.backend.people.delete_person(person_id)
             self.backend.faces.delete(face_ids)
-            self.backend.store.delete_prefix(f"people/{person_id}")
+            self.backend.store.delete_prefix(person_prefix(person_id))
         except OSError as exc:
             raise BackendUnavailable(f"Deleting failed part-way; run it again. ({exc.strerror})") from exc
 

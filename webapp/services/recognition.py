@@ -1,7 +1,6 @@
 """Analyse a photo: find every face, name the ones enrolled, label the rest of the scene."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -9,26 +8,11 @@ from webapp.backends.base import Backend
 from webapp.domain import Analysis, DetectedFace, Label, RecognizedFace
 from webapp.errors import NotFound
 from webapp.images import Photo, decode_photo
+from webapp.services.limits import Limits, clean_filename
+from webapp.storage_keys import analysis_photo, analysis_thumb
 
 DISPLAY_SIDE = 1600  # stored copy for the result page; boxes are ratios so any size works
 THUMB_SIDE = 320
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The knobs services need from the settings."""
-
-    max_bytes: int
-    max_pixels: int
-    match_threshold: float = 80.0
-    min_label_confidence: float = 55.0
-    max_labels: int = 10
-
-
-def clean_filename(name: str | None) -> str:
-    """A display-only version of an uploaded filename (never used in a path)."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable())[:120]
 
 
 class Recognizer:
@@ -57,7 +41,7 @@ class Recognizer:
         photo = self.decode(data)
         faces, labels = self.recognise(photo)
         analysis_id = uuid4().hex
-        image_key, thumb_key = f"analyses/{analysis_id}/photo.jpg", f"analyses/{analysis_id}/thumb.jpg"
+        image_key, thumb_key = analysis_photo(analysis_id), analysis_thumb(analysis_id)
         self.backend.store.put(image_key, photo.jpeg(DISPLAY_SIDE), "image/jpeg")
         self.backend.store.put(thumb_key, photo.jpeg(THUMB_SIDE, quality=80), "image/jpeg")
         width, height = photo.size

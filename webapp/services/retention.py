@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
+from webapp.storage_keys import analysis_prefix
 
 BATCH = 200
 
@@ -30,7 +31,7 @@ class Retention:
             for analysis in batch:
                 # the row first: if we stop here, only unreferenced images remain (doctor removes them)
                 self.backend.analyses.delete_analysis(analysis.id)
-                self.backend.store.delete_prefix(f"analyses/{analysis.id}")
+                self.backend.store.delete_prefix(analysis_prefix(analysis.id))
             deleted += len(batch)
         return deleted
 

@@ -3,17 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from webapp.domain import Person
 from webapp.errors import InvalidImage
 from webapp.extensions import glimpse
 from webapp.views.security import token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _person(p: Person) -> dict:
-    """JSON form of a person."""
-    return {"id": p.id, "name": p.name, "created_at": p.created_at.isoformat(), "face_count": p.face_count}
 
 
 @bp.post("/analyses")
@@ -42,7 +36,7 @@ def create_person():
     photos = [(f.filename or "", f.read()) for f in uploads]
     consent = request.form.get("consent", "").strip().lower() in ("true", "yes", "1", "on")
     result = glimpse().people.enrol(request.form.get("name", ""), photos, consent, "api-token")
-    body = _person(result.person) | {
+    body = result.person.to_dict() | {
         "face_ids": result.face_ids,
         "refused": [{"filename": f, "error": why} for f, why in result.refused],
         "notes": [{"filename": f, "note": note} for f, note in result.notes],
@@ -54,14 +48,14 @@ def create_person():
 @token_required
 def list_people():
     """Everyone enrolled."""
-    return jsonify(people=[_person(p) for p in glimpse().people.list()])
+    return jsonify(people=[p.to_dict() for p in glimpse().people.list()])
 
 
 @bp.get("/people/<person_id>")
 @token_required
 def get_person(person_id: str):
     """One person."""
-    return jsonify(_person(glimpse().people.get(person_id)))
+    return jsonify(glimpse().people.get(person_id).to_dict())
 
 
 @bp.delete("/people/<person_id>")

@@ -3,17 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
-from webapp.errors import GlimpseError
+from webapp.errors import TooManyAttempts
 from webapp.extensions import glimpse
 from webapp.services.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
-
-
-class TooManyAttempts(GlimpseError):
-    """Too many failed logins from this address or for this user."""
-
-    status = 429
 
 
 def _throttle() -> LoginThrottle:

@@ -13,9 +13,8 @@ api_bp = Blueprint("compare_api", __name__, url_prefix="/api/v1")
 
 
 def _comparer() -> Comparer:
-    """The compare use case over the app's backend and limits (stateless, so built per request)."""
-    services = glimpse()
-    return Comparer(services.backend, services.recognizer.limits)
+    """The app's compare use case."""
+    return glimpse().comparer
 
 
 def _page(status: int = 200, **context):

@@ -1,16 +1,14 @@
 """Visitor pages: upload a photo, see the result, browse the history; serve stored images."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from webapp.errors import InvalidImage
 from webapp.extensions import glimpse
+from webapp.storage_keys import MEDIA_KEY, is_person_key
 from webapp.views.security import current_admin
 
 bp = Blueprint("public", __name__)
-_MEDIA_KEY = re.compile(r"^(analyses|people)/[0-9a-f]{32}/[0-9a-z-]+\.jpg$")
 
 
 @bp.get("/")
@@ -54,9 +52,9 @@ def history():
 @bp.get("/media/<path:key>")
 def media(key: str):
     """A stored image: analyses for everyone, enrolment photos for admins only."""
-    if not _MEDIA_KEY.match(key):
+    if not MEDIA_KEY.match(key):
         abort(404)
-    if key.startswith("people/") and not current_admin():
+    if is_person_key(key) and not current_admin():
         abort(404)
     data = glimpse().backend.store.get(key)
     # Only re-encoded JPEGs are stored, so the type is fixed, never taken from the upload.

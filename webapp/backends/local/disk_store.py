@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 
 from webapp.errors import NotFound
-
-# Keys are made by Glimpse from ids; anything else (.., absolute paths, odd bytes) is refused.
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
+from webapp.storage_keys import valid_key
 
 
 class DiskImageStore:
@@ -21,7 +18,7 @@ class DiskImageStore:
 
     def _path(self, key: str) -> Path:
         """The file for a key, refusing keys that could escape the root."""
-        if not _KEY.match(key) or ".." in key:
+        if not valid_key(key):
             raise ValueError(f"invalid image key {key!r}")
         return self.root / key
 
