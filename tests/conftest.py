@@ -59,9 +59,9 @@ def runner(app):
 
 
 @pytest.fixture
-def glimpse(app):
+def services(app):
     """The services of the app."""
-    return app.extensions["glimpse"]
+    return app.extensions["services"]
 
 
 def csrf_token(client, path: str) -> str:

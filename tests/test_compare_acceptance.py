@@ -17,7 +17,7 @@ pytestmark = pytest.mark.model
 def real(tmp_path_factory):
     """An app on the real local backend, shared so models load once."""
     app = create_app({"data_dir": tmp_path_factory.mktemp("compare-data"), "secret_key": "test", "testing": True})
-    services = app.extensions["glimpse"]
+    services = app.extensions["services"]
     return app, services.comparer
 
 

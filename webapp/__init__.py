@@ -1,4 +1,4 @@
-"""Glimpse: recognise people and things in photos. `create_app` builds everything."""
+"""Glimpse: recognize people and things in photos. `create_app` builds everything."""
 from __future__ import annotations
 
 import logging
@@ -50,11 +50,11 @@ def _configure(app: Flask, settings: Settings) -> None:
 def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -> None:
     """Build the chosen backend and services; create the first admin if asked to."""
     from webapp.backends import build_backend
-    from webapp.extensions import Glimpse
+    from webapp.extensions import AppServices
 
-    glimpse = Glimpse.build(settings, backend or build_backend(settings))
-    app.extensions["glimpse"] = glimpse
-    if glimpse.accounts.ensure_first_admin(settings.admin_password):
+    services = AppServices.build(settings, backend or build_backend(settings))
+    app.extensions["services"] = services
+    if services.accounts.ensure_first_admin(settings.admin_password):
         log.warning("Created the first admin 'admin' from GLIMPSE_ADMIN_PASSWORD.")
 
 
@@ -90,4 +90,4 @@ def _register_cli(app: Flask) -> None:
     """The flask commands, with the groups the chosen backend brings."""
     from webapp.cli import init_app
 
-    init_app(app, app.extensions["glimpse"].backend.name)
+    init_app(app, app.extensions["services"].backend.name)

@@ -17,7 +17,7 @@ from webapp.services.retention import Retention
 
 
 @dataclass
-class Glimpse:
+class AppServices:
     """Settings, the chosen backend and the services built on it."""
 
     settings: Settings
@@ -30,7 +30,7 @@ class Glimpse:
     doctor: Doctor
 
     @classmethod
-    def build(cls, settings: Settings, backend: Backend) -> Glimpse:
+    def build(cls, settings: Settings, backend: Backend) -> AppServices:
         """Build the services over a backend with limits from the settings."""
         limits = Limits.from_settings(settings)
         return cls(
@@ -39,6 +39,6 @@ class Glimpse:
         )
 
 
-def glimpse() -> Glimpse:
+def app_services() -> AppServices:
     """The Glimpse services of the current app."""
-    return current_app.extensions["glimpse"]
+    return current_app.extensions["services"]

@@ -53,7 +53,7 @@ def _enrol_one(app: Flask, bucket: str, key: str) -> dict:
     name = person_name(key)
     if name is None:
         return {"key": key, "status": "ignored", "reason": f"not under {PREFIX}<person>/<file>"}
-    services = app.extensions["glimpse"]
+    services = app.extensions["services"]
     uploads = services.backend.uploads  # declared by the AWS backend, built with its clients
     if services.people.has_name(name):
         outcome = {"key": key, "status": "skipped", "reason": "a person with this name is already enrolled"}

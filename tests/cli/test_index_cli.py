@@ -5,19 +5,19 @@ from tests.fakes import make_photo
 from webapp import create_app
 
 
-def test_status_reports_exact_search_for_a_small_collection(runner, glimpse):
-    glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
+def test_status_reports_exact_search_for_a_small_collection(runner, services):
+    services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
     result = runner.invoke(args=["index", "status"])
     assert result.exit_code == 0, result.output
     assert "1 vectors, exact search" in result.output and "checkpoint none" in result.output
 
 
-def test_rebuild_keeps_every_face_searchable(runner, glimpse, backend):
-    glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
+def test_rebuild_keeps_every_face_searchable(runner, services, backend):
+    services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
     result = runner.invoke(args=["index", "rebuild"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("rebuilt in ") and "1 vectors" in result.output
-    faces, _ = glimpse.recognizer.recognise(glimpse.recognizer.decode(make_photo(RED)))
+    faces, _ = services.recognizer.recognize(services.recognizer.decode(make_photo(RED)))
     assert faces[0].person_name == "Ada"
 
 

@@ -9,7 +9,7 @@ from webapp.images import Photo, decode_photo
 def enrol(subject, name: str, *colour_sets: tuple) -> EnrolmentResult:
     """Enrol a person with one photo per colour tuple."""
     photos = [(f"{i}.png", make_photo(*colours)) for i, colours in enumerate(colour_sets)]
-    return subject.glimpse.people.enrol(name, photos, consent=True, consent_by="tester")
+    return subject.services.people.enrol(name, photos, consent=True, consent_by="tester")
 
 
 def names(analysis: Analysis) -> list[str | None]:

@@ -18,7 +18,7 @@ EMPTY = {"faceprints": [], "face_rows": [], "people": [], "people_images": []}
 
 def _analyse(subject, count: int) -> list[str]:
     """Analyse `count` photos; their ids in creation order."""
-    return [subject.glimpse.recognizer.analyse(make_photo(RED), f"{i}.png").id for i in range(count)]
+    return [subject.services.recognizer.analyse(make_photo(RED), f"{i}.png").id for i in range(count)]
 
 
 def test_retention_purges_old_analyses_and_their_images_and_keeps_recent_ones(subject):
@@ -38,12 +38,12 @@ def test_retention_purges_old_analyses_and_their_images_and_keeps_recent_ones(su
 
 def test_deleting_an_analysis_that_named_a_person_leaves_forgetting_them_working(subject):
     ada = enrol(subject, "Ada", (RED,))
-    kept, gone = (subject.glimpse.recognizer.analyse(make_photo(RED, BLUE)) for _ in range(2))
+    kept, gone = (subject.services.recognizer.analyse(make_photo(RED, BLUE)) for _ in range(2))
     subject.backend.analyses.delete_analysis(gone.id)
     subject.backend.analyses.delete_analysis(gone.id)  # absent: not an error
     assert subject.backend.analyses.get_analysis(gone.id) is None
-    subject.glimpse.people.forget(ada.person.id)
-    assert subject.glimpse.recognizer.get(kept.id).faces[0].person_id is None
+    subject.services.people.forget(ada.person.id)
+    assert subject.services.recognizer.get(kept.id).faces[0].person_id is None
 
 
 def test_audit_is_newest_first_and_limited(subject):
@@ -58,8 +58,8 @@ def test_audit_is_newest_first_and_limited(subject):
 
 def test_enrol_and_forget_are_audited_with_ids_only(subject):
     ada = enrol(subject, "Ada Lovelace", (RED,), (RED,))
-    subject.glimpse.people.forget(ada.person.id, actor="admin")
-    forget, enrolment = subject.glimpse.people.audit_log()
+    subject.services.people.forget(ada.person.id, actor="admin")
+    forget, enrolment = subject.services.people.audit_log()
     assert (enrolment.actor, enrolment.action, enrolment.subject) == ("tester", "enrol", ada.person.id)
     assert (forget.actor, forget.action, forget.subject) == ("admin", "forget", ada.person.id)
     assert forget.at >= enrolment.at
@@ -92,17 +92,17 @@ def test_doctor_finds_and_repairs_orphans_and_missing_faceprints(subject):
 def test_a_forget_that_crashes_after_the_rows_are_gone_is_finished_by_the_doctor(subject, monkeypatch):
     backend = subject.backend
     ada = enrol(subject, "Ada", (RED,), (RED,))
-    analysis = subject.glimpse.recognizer.analyse(make_photo(RED))
+    analysis = subject.services.recognizer.analyse(make_photo(RED))
 
     def crash(face_ids: list[str]) -> None:
         raise RuntimeError("the process died")
 
     monkeypatch.setattr(backend.faces, "delete", crash)
     with pytest.raises(RuntimeError):
-        subject.glimpse.people.forget(ada.person.id)
+        subject.services.people.forget(ada.person.id)
     monkeypatch.undo()
     assert backend.people.get_person(ada.person.id) is None and backend.people.list_people() == []
-    assert subject.glimpse.recognizer.get(analysis.id).faces[0].person_id is None
+    assert subject.services.recognizer.get(analysis.id).faces[0].person_id is None
     left = traces(backend)
     assert left["faceprints"] == sorted(ada.face_ids) and left["face_rows"] == [] and left["people_images"]
     doctor = Doctor(backend)

@@ -4,19 +4,19 @@ import multiprocessing as mp
 from tests.conftest import build_fake_backend
 from tests.fakes import make_photo
 from webapp.config import load_settings
-from webapp.extensions import Glimpse
+from webapp.extensions import AppServices
 
 
 def _worker(data_dir, worker: int, rounds: int, queue) -> None:
     """Enrol `rounds` people, forget every other one, report the survivors' ids."""
     settings = load_settings(environ={}, overrides={"data_dir": data_dir, "secret_key": "t"})
-    glimpse = Glimpse.build(settings, build_fake_backend(data_dir))
+    services = AppServices.build(settings, build_fake_backend(data_dir))
     kept = []
     for i in range(rounds):
         colour = (10 + worker * 40, 10 + i * 9, 200)
-        person = glimpse.people.enrol(f"W{worker} P{i}", [("p.png", make_photo(colour))], True, "t").person
+        person = services.people.enrol(f"W{worker} P{i}", [("p.png", make_photo(colour))], True, "t").person
         if i % 2:
-            glimpse.people.forget(person.id)
+            services.people.forget(person.id)
         else:
             kept.append(person.id)
     queue.put(kept)

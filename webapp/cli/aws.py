@@ -6,16 +6,16 @@ from flask.cli import AppGroup
 
 from webapp.backends.base import CloudResources
 from webapp.errors import GlimpseError
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 aws_cli = AppGroup("aws", help="Create and check the AWS resources of AWS mode.")
 
 
 def _resources() -> CloudResources:
     """The backend's cloud resources; stops early when no bucket name is configured."""
-    if not glimpse().settings.s3_bucket:
+    if not app_services().settings.s3_bucket:
         raise click.ClickException("Set GLIMPSE_S3_BUCKET to the bucket name first.")
-    resources = glimpse().backend.resources
+    resources = app_services().backend.resources
     if resources is None:
         raise click.ClickException("flask aws works in AWS mode only (GLIMPSE_BACKEND=aws).")
     return resources

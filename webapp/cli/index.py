@@ -7,14 +7,14 @@ import click
 from flask.cli import AppGroup
 
 from webapp.backends.base import VectorIndexAdmin
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 index_cli = AppGroup("index", help="The local face vector index (SQLite, plus an approximate index when large).")
 
 
 def _vector_index() -> VectorIndexAdmin:
     """The vector index the backend declares, or a clean error when it has none (Rekognition keeps its own)."""
-    index = glimpse().backend.vector_index
+    index = app_services().backend.vector_index
     if index is None:
         raise click.ClickException("flask index works in local mode only; Rekognition manages its own index.")
     return index

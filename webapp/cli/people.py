@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from webapp.cli.common import fail, read_file
 from webapp.errors import GlimpseError
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 people_cli = AppGroup("people", help="Enrol, list, delete and import people.")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -19,11 +19,11 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 @people_cli.command("enroll")
 @click.argument("name")
 @click.argument("images", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def enroll(name: str, images: tuple[str, ...]) -> None:
+def enrol(name: str, images: tuple[str, ...]) -> None:
     """Enrol NAME from IMAGE files (the person's consent is assumed given); prints the id."""
     photos = [(path, read_file(path)) for path in images]
     try:
-        result = glimpse().people.enrol(name, photos, consent=True, consent_by="cli")
+        result = app_services().people.enrol(name, photos, consent=True, consent_by="cli")
     except GlimpseError as exc:
         fail(exc.message)
     for filename, reason in result.refused:
@@ -37,7 +37,7 @@ def enroll(name: str, images: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
 def list_people(as_json: bool) -> None:
     """List everyone enrolled."""
-    people = glimpse().people.list()
+    people = app_services().people.list()
     if as_json:
         click.echo(json.dumps([p.to_cli_dict() for p in people], ensure_ascii=False))
         return
@@ -51,7 +51,7 @@ def list_people(as_json: bool) -> None:
 def delete(person_id: str) -> None:
     """Forget a person and every trace of their face data."""
     try:
-        person = glimpse().people.forget(person_id, actor="cli")
+        person = app_services().people.forget(person_id, actor="cli")
     except GlimpseError as exc:
         fail(exc.message)
     click.echo(f"deleted {person.id} ({person.name})")
@@ -68,7 +68,7 @@ def import_people(folder: Path) -> None:
             files = sorted(p for p in person_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
             photos = [(p.name, p.read_bytes()) for p in files]
             try:
-                result = glimpse().people.enrol(person_dir.name, photos, consent=True, consent_by="cli import")
+                result = app_services().people.enrol(person_dir.name, photos, consent=True, consent_by="cli import")
             except GlimpseError as exc:
                 refused.append((person_dir.name, exc.message))
                 continue

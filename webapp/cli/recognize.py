@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from webapp.errors import GlimpseError
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 
 @click.command("recognize")
@@ -18,11 +18,11 @@ from webapp.extensions import glimpse
 @with_appcontext
 def recognize(images: tuple[str, ...], as_json: bool) -> None:
     """Name the faces and label the scene of each IMAGE (nothing is stored)."""
-    recognizer, failed = glimpse().recognizer, False
-    glimpse().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
+    recognizer, failed = app_services().recognizer, False
+    app_services().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
     for path in images:
         try:
-            faces, labels = recognizer.recognise(recognizer.decode(Path(path).read_bytes()))
+            faces, labels = recognizer.recognize(recognizer.decode(Path(path).read_bytes()))
             row = {"image": path, "faces": [f.to_dict() for f in faces], "labels": [lb.to_dict() for lb in labels]}
         except GlimpseError as exc:
             row, failed = {"image": path, "error": exc.message}, True
@@ -34,7 +34,7 @@ def recognize(images: tuple[str, ...], as_json: bool) -> None:
 
 
 def _describe(row: dict) -> str:
-    """A human line for one recognised image."""
+    """A human line for one recognized image."""
     if "error" in row:
         return f"{row['image']}: error: {row['error']}"
     names = [f["person"]["name"] if f["person"] else "Unknown" for f in row["faces"]]

@@ -16,7 +16,7 @@ from webapp.storage_keys import person_crop, person_photo, person_prefix
 log = logging.getLogger(__name__)
 CONSENT_TEXT = (
     "I confirm that this person has given explicit consent for their face to be stored "
-    "and used by Glimpse to recognise them, and that they can ask for it to be deleted."
+    "and used by Glimpse to recognize them, and that they can ask for it to be deleted."
 )
 MAX_NAME = 100
 STORED_SIDE = 1024

@@ -26,7 +26,7 @@ class Recognizer:
         """Validate and decode upload bytes under the configured limits."""
         return decode_photo(data, self.limits.max_bytes, self.limits.max_pixels)
 
-    def recognise(self, photo: Photo) -> tuple[list[RecognizedFace], list[Label]]:
+    def recognize(self, photo: Photo) -> tuple[list[RecognizedFace], list[Label]]:
         """Faces (each searched, named or unknown) and labels of a decoded photo; stores nothing."""
         # Sequential on purpose: labels in a second thread (both runtimes release the GIL) was
         # never faster on 2 cores and up to 30% slower with 6 faces, because each model already
@@ -37,9 +37,9 @@ class Recognizer:
         return faces, with_person_labels(labels, detected)
 
     def analyse(self, data: bytes, filename: str | None = None) -> Analysis:
-        """Decode, recognise, store the photo and its thumbnail, and save the analysis."""
+        """Decode, recognize, store the photo and its thumbnail, and save the analysis."""
         photo = self.decode(data)
-        faces, labels = self.recognise(photo)
+        faces, labels = self.recognize(photo)
         analysis_id = uuid4().hex
         image_key, thumb_key = analysis_photo(analysis_id), analysis_thumb(analysis_id)
         self.backend.store.put(image_key, photo.jpeg(DISPLAY_SIDE), "image/jpeg")

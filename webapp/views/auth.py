@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
 from webapp.errors import TooManyAttempts
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 from webapp.services.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
@@ -31,7 +31,7 @@ def login():
         wait = _throttle().retry_after(*keys)
         if wait:
             raise TooManyAttempts(f"Too many failed logins. Try again in {max(1, round(wait / 60))} minute(s).")
-        if glimpse().accounts.check_login(username, request.form.get("password", "")):
+        if app_services().accounts.check_login(username, request.form.get("password", "")):
             _throttle().succeeded(*keys)
             session.clear()
             session["admin"] = username

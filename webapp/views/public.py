@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from webapp.errors import InvalidImage
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 from webapp.storage_keys import MEDIA_KEY, is_person_key
 from webapp.views.security import current_admin
 
@@ -14,7 +14,7 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def index():
     """The upload page."""
-    return render_template("public/index.html", max_mb=glimpse().settings.max_upload_mb)
+    return render_template("public/index.html", max_mb=app_services().settings.max_upload_mb)
 
 
 @bp.post("/analyses")
@@ -24,28 +24,28 @@ def analyse():
     try:
         if upload is None or not upload.filename:
             raise InvalidImage("Choose a photo to upload.")
-        analysis = glimpse().recognizer.analyse(upload.read(), upload.filename)
-        glimpse().retention.maybe_purge()
+        analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
+        app_services().retention.maybe_purge()
     except InvalidImage as exc:
-        page = render_template("public/index.html", max_mb=glimpse().settings.max_upload_mb, error=exc.message)
+        page = render_template("public/index.html", max_mb=app_services().settings.max_upload_mb, error=exc.message)
         return page, exc.status
     if current_admin():  # searches made by admins are audited; visitors' are not tied to anyone
-        glimpse().people.audit(current_admin(), "search", analysis.id, f"{len(analysis.faces)} face(s)")
+        app_services().people.audit(current_admin(), "search", analysis.id, f"{len(analysis.faces)} face(s)")
     return redirect(url_for("public.result", analysis_id=analysis.id))
 
 
 @bp.get("/analyses/<analysis_id>")
 def result(analysis_id: str):
     """One analysis: the photo with boxes, names and labels."""
-    analysis = glimpse().recognizer.get(analysis_id)
-    threshold = glimpse().settings.match_threshold
+    analysis = app_services().recognizer.get(analysis_id)
+    threshold = app_services().settings.match_threshold
     return render_template("public/result.html", analysis=analysis, threshold=threshold)
 
 
 @bp.get("/history")
 def history():
     """Past analyses, newest first."""
-    analyses = glimpse().recognizer.history(glimpse().settings.history_size)
+    analyses = app_services().recognizer.history(app_services().settings.history_size)
     return render_template("public/history.html", analyses=analyses)
 
 
@@ -56,7 +56,7 @@ def media(key: str):
         abort(404)
     if is_person_key(key) and not current_admin():
         abort(404)
-    data = glimpse().backend.store.get(key)
+    data = app_services().backend.store.get(key)
     # Only re-encoded JPEGs are stored, so the type is fixed, never taken from the upload.
     response = Response(data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=3600"

@@ -37,7 +37,7 @@ def app(world, aws_backend):
 
 
 def _enrol(app):
-    return app.extensions["glimpse"].people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
+    return app.extensions["services"].people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
 
 
 def _nothing_stored(world, backend) -> bool:
@@ -59,7 +59,7 @@ def test_timeouts_and_unreachable_endpoints_are_backend_unavailable(world, app):
         _enrol(app)
     world.rekognition.fail("DetectLabels", EndpointConnectionError(endpoint_url="https://rekognition"))
     with pytest.raises(BackendUnavailable):
-        app.extensions["glimpse"].recognizer.analyse(make_photo(RED))
+        app.extensions["services"].recognizer.analyse(make_photo(RED))
 
 
 @pytest.mark.parametrize("code", ["InternalServerError", "ProvisionedThroughputExceededException"])
@@ -67,7 +67,7 @@ def test_server_errors_are_backend_unavailable(world, app, code):
     world.rekognition.fail("SearchFacesByImage", client_error(code, "boom", "SearchFacesByImage", 500))
     _enrol(app)
     with pytest.raises(BackendUnavailable):
-        app.extensions["glimpse"].recognizer.analyse(make_photo(RED))
+        app.extensions["services"].recognizer.analyse(make_photo(RED))
 
 
 def test_dynamodb_failure_after_index_faces_leaves_no_orphan_faceprint(world, app, aws_backend):
@@ -102,7 +102,7 @@ def test_second_face_failing_rolls_back_the_first(world, app, aws_backend):
 
     aws_backend.faces.index = index_then_fail
     with pytest.raises(BackendUnavailable):
-        app.extensions["glimpse"].people.enrol("Ada", photos, consent=True, consent_by="t")
+        app.extensions["services"].people.enrol("Ada", photos, consent=True, consent_by="t")
     assert _nothing_stored(world, aws_backend)
 
 
