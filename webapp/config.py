@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class Settings:
         return int(self.max_upload_mb * 1024 * 1024)
 
 
-def _parse(name: str, kind: type, raw: str):
+def _parse(name: str, kind: type, raw: str) -> bool | int | float | Path | str:
     """Turn one raw string into the field's type, or raise ValueError with a reason."""
     raw = raw.strip()
     if kind is bool:
@@ -67,7 +68,7 @@ def _field_types() -> dict[str, type]:
     return {f.name: names[str(f.type)] for f in fields(Settings)}
 
 
-def load_settings(environ: dict[str, str] | None = None, overrides: dict | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, overrides: dict | None = None) -> Settings:
     """Build Settings from defaults, GLIMPSE_* variables and overrides; fail listing all problems."""
     environ = os.environ if environ is None else environ
     values: dict = {}

@@ -1,6 +1,7 @@
 """Enrol, list and forget people."""
 from __future__ import annotations
 
+import builtins
 import logging
 import unicodedata
 from datetime import UTC, datetime
@@ -57,11 +58,13 @@ class People:
             raise NotFound("There is no person with that id.")
         return person
 
-    def faces(self, person_id: str) -> list[FaceRecord]:
+    def faces(self, person_id: str) -> builtins.list[FaceRecord]:
         """The enrolled faces of one person."""
         return self.backend.people.faces_of(person_id)
 
-    def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str) -> EnrolmentResult:
+    def enrol(
+        self, name: str, photos: builtins.list[tuple[str, bytes]], consent: bool, consent_by: str
+    ) -> EnrolmentResult:
         """Enrol a person from photos: each contributes its largest face; faceless photos are refused."""
         name = clean_name(name)
         if not consent:
@@ -115,7 +118,7 @@ class People:
         self.audit(actor, "forget", person_id, f"{len(face_ids)} faceprint(s) deleted")
         return person
 
-    def _erase(self, person_id: str, face_ids: list[str]) -> None:
+    def _erase(self, person_id: str, face_ids: builtins.list[str]) -> None:
         """Rows first (one step that hides the person at once), then faceprints, then images.
 
         If the process dies part-way, what is left is only faceprints and images that no
@@ -130,6 +133,6 @@ class People:
         entry = AuditEntry(datetime.now(UTC), actor or "unknown", action, subject, detail)
         self.backend.audit.add_audit(entry)
 
-    def audit_log(self, limit: int = 200) -> list[AuditEntry]:
+    def audit_log(self, limit: int = 200) -> builtins.list[AuditEntry]:
         """The newest audit entries."""
         return self.backend.audit.list_audit(limit)

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from webapp.errors import InvalidImage, InvalidInput
 from webapp.extensions import app_services
 from webapp.services.people import CONSENT_TEXT
-from webapp.views.security import admin_required, current_admin
+from webapp.views.security import admin_name, admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,7 +36,7 @@ def enrol():
     name = request.form.get("name", "")
     photos = [(f.filename or "", f.read()) for f in request.files.getlist("images") if f and f.filename]
     try:
-        result = app_services().people.enrol(name, photos, request.form.get("consent") == "yes", current_admin())
+        result = app_services().people.enrol(name, photos, request.form.get("consent") == "yes", admin_name())
     except (InvalidInput, InvalidImage) as exc:
         flash(exc.message, "error")
         page = render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name=name,
@@ -65,7 +65,7 @@ def delete(person_id: str):
     service = app_services().people
     if request.method == "GET":
         return render_template("admin/delete.html", person=service.get(person_id))
-    forgotten = service.forget(person_id, actor=current_admin())
+    forgotten = service.forget(person_id, actor=admin_name())
     flash(f"{forgotten.name} and all their face data were deleted.", "success")
     return redirect(url_for("admin.people"))
 

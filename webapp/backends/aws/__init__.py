@@ -24,14 +24,14 @@ def build(settings: Settings, clients: Any = None) -> Backend:
     from webapp.backends.aws.uploads import S3Uploads
 
     clients = clients or AwsClients(settings.aws_region)
+    tables = (settings.dynamodb_faces_table, settings.dynamodb_table)
     return Backend(
         name="aws",
         store=S3ImageStore(clients, settings.s3_bucket),
         faces=RekognitionFaces(clients, settings.rekognition_collection),
         labels=RekognitionLabels(clients),
-        **{port: adapter(clients, settings.dynamodb_faces_table, settings.dynamodb_table) for port, adapter in (
-            ("people", DynamoPeople), ("analyses", DynamoAnalyses), ("audit", DynamoAudit),
-            ("accounts", DynamoAccounts))},
+        people=DynamoPeople(clients, *tables), analyses=DynamoAnalyses(clients, *tables),
+        audit=DynamoAudit(clients, *tables), accounts=DynamoAccounts(clients, *tables),
         resources=AwsResources(settings, clients), uploads=S3Uploads(clients),
     )
 

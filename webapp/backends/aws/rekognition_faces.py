@@ -1,6 +1,8 @@
 """FaceCollection on an Amazon Rekognition collection; boxes and scores are already Glimpse's scales."""
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws.clients import AwsClients, error_code, vendor_errors
@@ -56,11 +58,12 @@ class RekognitionFaces:
         self.clients = clients
         self.collection = collection
 
-    def _call(self, operation: str, **params) -> dict:
+    def _call(self, operation: str, **params: Any) -> dict:
         """Call one Rekognition operation with vendor errors translated."""
         with vendor_errors("rekognition"):
             try:
-                return getattr(self.clients.get("rekognition"), operation)(**params)
+                response: dict = getattr(self.clients.get("rekognition"), operation)(**params)
+                return response
             except ClientError as exc:
                 if error_code(exc) in BAD_IMAGE_CODES:
                     raise InvalidImage("Amazon Rekognition could not read this image.") from exc
@@ -86,7 +89,7 @@ class RekognitionFaces:
         records = response.get("FaceRecords", [])
         if not records:  # only UnindexedFaces: the quality filter turned the face down
             raise InvalidImage("The face is too small or blurred to enrol.")
-        return records[0]["Face"]["FaceId"]
+        return str(records[0]["Face"]["FaceId"])
 
     def search(self, photo: Photo, face: DetectedFace, threshold: float, limit: int = 1) -> list[FaceMatch]:
         """Stored faces at least `threshold` similar to this face (searched as a crop), best first."""

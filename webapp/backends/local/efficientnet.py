@@ -152,7 +152,8 @@ def build_model(sd: dict[str, np.ndarray]) -> onnx.ModelProto:
 
 def build_model_bytes(sd: dict[str, np.ndarray]) -> bytes:
     """Serialized ONNX model ready for ``onnxruntime.InferenceSession(bytes)``."""
-    return build_model(sd).SerializeToString()
+    data: bytes = build_model(sd).SerializeToString()
+    return data
 
 
 def _to_rgb(rgb: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 
 from webapp.backends.local.sqlite_directory import SqliteTables, _box
@@ -51,7 +52,7 @@ class SqliteAnalyses(SqliteTables):
         with self._db(write=True) as db:
             db.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
 
-    def _analysis(self, db, row) -> Analysis:
+    def _analysis(self, db: sqlite3.Connection, row: sqlite3.Row) -> Analysis:
         """Rebuild an Analysis from its row and face rows."""
         faces = db.execute(
             "SELECT af.*, p.name FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
