@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from webapp.backends.base import Backend
 from webapp.config import ROOT, Settings, load_settings, resolve_secret_key
+from webapp.proxies import trust_proxies
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,8 @@ def _configure(app: Flask, settings: Settings) -> None:
         WTF_CSRF_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    if settings.trusted_proxies:
-        # Behind a load balancer, take the client address and scheme from X-Forwarded-* (as
-        # many hops as configured), so the login throttle counts real clients, not the balancer.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # Behind nginx (and a load balancer) the login throttle must count real clients, not proxies.
+    trust_proxies(app, settings.trusted_proxies)
 
 
 def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -> None:
