@@ -7,7 +7,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from webapp.backends.base import Backend
-from webapp.config import ROOT, Settings, load_settings, resolve_secret_key
+from webapp.config import FORM_FIELDS, PHOTOS_PER_REQUEST, ROOT, Settings, load_settings, resolve_secret_key
 from webapp.proxies import trust_proxies
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,11 @@ def _configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         SECRET_KEY=resolve_secret_key(settings),
         TESTING=settings.testing,
-        # Several enrolment photos may come in one request; each is checked on its own too.
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
+        # Up to PHOTOS_PER_REQUEST photos per request (each checked on its own too); nginx's
+        # client_max_body_size (.platform/nginx/conf.d/) is the same number. The part limit
+        # bounds how many photos one request can make a worker decode and hold at once.
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_PARTS=PHOTOS_PER_REQUEST + FORM_FIELDS,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
