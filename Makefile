@@ -46,3 +46,13 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# AWS mode extras (docs/deploy-aws.md): the S3-drop Lambda's zip, and the opt-in live smoke suite,
+# which creates and deletes a throwaway stack in your AWS account (skipped unless GLIMPSE_LIVE_AWS=1).
+.PHONY: lambda-zip smoke-aws
+
+lambda-zip: $(VENV)/.runtime
+	$(BIN)/python deploy/lambda_zip.py
+
+smoke-aws: $(VENV)/.dev
+	$(BIN)/python -m pytest -p no:cacheprovider -v smoke

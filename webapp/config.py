@@ -13,7 +13,7 @@ ENV_PREFIX = "GLIMPSE_"
 # One request carries at most this many photos (an enrolment; a comparison takes two), each
 # within GLIMPSE_MAX_UPLOAD_MB. The body limit and nginx's client_max_body_size follow from it.
 PHOTOS_PER_REQUEST = 4
-FORM_FIELDS = 4  # besides the photos: csrf_token, name, consent, and one to spare
+FORM_FIELDS = 3  # besides the photos: csrf_token, name and consent (the largest form, enrolment)
 FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart headers and the small fields
 
 
