@@ -76,3 +76,12 @@ def test_a_body_over_the_limit_is_refused_with_the_same_sentence(data_dir, backe
     body = b"x" * (limit + 1)
     response = app.test_client().post("/analyses", data=body, content_type="multipart/form-data; boundary=x")
     assert response.status_code == 413 and "too large" in response.get_data(as_text=True)
+
+
+def test_the_live_smoke_suite_is_outside_what_make_test_collects():
+    import tomllib
+
+    pytest_options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert pytest_options["testpaths"] == ["tests"]
+    assert (ROOT / "smoke" / "test_live_aws.py").exists() and not list((ROOT / "tests").rglob("test_live_*.py"))
+    assert "$(BIN)/python -m pytest -p no:cacheprovider -v smoke" in (ROOT / "Makefile").read_text()
