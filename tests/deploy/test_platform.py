@@ -85,3 +85,19 @@ def test_the_live_smoke_suite_is_outside_what_make_test_collects():
     assert pytest_options["testpaths"] == ["tests"]
     assert (ROOT / "smoke" / "test_live_aws.py").exists() and not list((ROOT / "tests").rglob("test_live_*.py"))
     assert "$(BIN)/python -m pytest -p no:cacheprovider -v smoke" in (ROOT / "Makefile").read_text()
+
+
+def _documented_eb_creates() -> list[str]:
+    """Every `eb create …` command in the guide, with its continuation lines joined."""
+    text = (ROOT / "docs" / "deploy-aws.md").read_text().replace("\\\n", " ")
+    return [line for line in text.splitlines() if line.startswith("eb create ")]
+
+
+def test_each_documented_eb_create_names_the_profile_the_secret_and_its_proxy_hops():
+    commands = _documented_eb_creates()
+    assert len(commands) == 2
+    for command in commands:
+        assert "--instance_profile glimpse-instance-profile" in command
+        assert "GLIMPSE_SECRET_KEY_PARAMETER=" in command and "GLIMPSE_S3_BUCKET=" in command
+        hops = "1" if " --single " in command else "2"  # nginx alone, or ALB + nginx
+        assert f"GLIMPSE_TRUSTED_PROXIES={hops}" in command
