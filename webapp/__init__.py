@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from webapp.backends.base import Backend
 from webapp.config import FORM_FIELDS, PHOTOS_PER_REQUEST, ROOT, Settings, load_settings, resolve_secret_key
+from webapp.log_setup import configure_logging
 from webapp.proxies import trust_proxies
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 
 def create_app(overrides: dict | None = None, backend: Backend | None = None) -> Flask:
     """The application factory: settings → backend → blueprints → errors → CLI."""
+    configure_logging()
     settings = load_settings(overrides=overrides)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     _configure(app, settings)
