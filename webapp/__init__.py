@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None, backend: Backend | None = None) ->
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
+    _register_housekeeping(app, settings)
     return app
 
 
@@ -92,3 +93,15 @@ def _register_cli(app: Flask) -> None:
     from webapp.cli import init_app
 
     init_app(app)
+
+
+def _register_housekeeping(app: Flask, settings: Settings) -> None:
+    """Purge expired analyses in a thread of each serving process, started by its first request.
+
+    Not at start-up: CLI commands and the Lambda build the app too and must not purge; and
+    not inside a request: a visitor's upload never waits for it (or fails because of it).
+    """
+    if settings.testing or settings.retention_days <= 0:
+        return
+    retention = app.extensions["glimpse"].retention
+    app.before_request(lambda: retention.start_background() and None)

@@ -23,7 +23,6 @@ def create_analysis():
     if upload is None:
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
     analysis = glimpse().recognizer.analyse(upload.read(), upload.filename)
-    glimpse().retention.maybe_purge()
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}
 

@@ -27,7 +27,6 @@ def analyse():
         if upload is None or not upload.filename:
             raise InvalidImage("Choose a photo to upload.")
         analysis = glimpse().recognizer.analyse(upload.read(), upload.filename)
-        glimpse().retention.maybe_purge()
     except InvalidImage as exc:
         page = render_template("public/index.html", max_mb=glimpse().settings.max_upload_mb, error=exc.message)
         return page, exc.status
