@@ -125,12 +125,17 @@ def encode_jpeg(image: Image.Image, max_side: int | None = None, quality: int = 
     return out.getvalue()
 
 
+def crop_rect(size: tuple[int, int], box: BoundingBox, margin: float = 0.25) -> tuple[int, int, int, int]:
+    """The pixel rectangle (left, top, right, bottom) of a ratio box widened by `margin` of it on every side."""
+    width, height = size
+    dx, dy = box.width * margin, box.height * margin
+    left = int(max(0.0, box.left - dx) * width)
+    top = int(max(0.0, box.top - dy) * height)
+    right = int(min(1.0, box.left + box.width + dx) * width)
+    bottom = int(min(1.0, box.top + box.height + dy) * height)
+    return left, top, max(right, left + 1), max(bottom, top + 1)
+
+
 def crop_box(image: Image.Image, box: BoundingBox, margin: float = 0.25) -> Image.Image:
     """Crop a ratio box out of an image, widened by `margin` of the box on every side."""
-    width, height = image.size
-    dx, dy = box.width * margin, box.height * margin
-    left = max(0.0, box.left - dx) * width
-    top = max(0.0, box.top - dy) * height
-    right = min(1.0, box.left + box.width + dx) * width
-    bottom = min(1.0, box.top + box.height + dy) * height
-    return image.crop((int(left), int(top), max(int(right), int(left) + 1), max(int(bottom), int(top) + 1)))
+    return image.crop(crop_rect(image.size, box, margin))
