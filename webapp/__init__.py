@@ -104,4 +104,7 @@ def _register_housekeeping(app: Flask, settings: Settings) -> None:
     if settings.testing or settings.retention_days <= 0:
         return
     retention = app.extensions["glimpse"].retention
-    app.before_request(lambda: retention.start_background() and None)
+
+    @app.before_request
+    def _start_retention() -> None:  # returns None, so the request goes on
+        retention.start_background()

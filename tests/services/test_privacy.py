@@ -47,7 +47,7 @@ def test_purge_runs_in_a_background_thread_started_by_the_first_request_not_in_i
     response = app.test_client().post("/api/v1/analyses", data={"image": (io.BytesIO(make_photo(RED)), "a.png")})
     assert response.status_code == 201
     assert _wait_for(lambda: threads) and threads == ["glimpse-retention"]
-    app.test_client().get("/")
+    assert app.test_client().get("/").status_code == 200  # later requests pass straight through
     assert retention.start_background() is False  # one thread per process, whatever the traffic
     retention.stop()
 
