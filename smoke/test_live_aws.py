@@ -28,7 +28,7 @@ def app(stack):
     settings, clients, _ = stack
     app = create_app({**settings.__dict__}, backend=aws.build(settings, clients))
     app.extensions["aws_clients"] = clients
-    _, state["token"] = app.extensions["glimpse"].accounts.create_token("smoke")
+    _, state["token"] = app.extensions["services"].accounts.create_token("smoke")
     return app
 
 

@@ -1,4 +1,4 @@
-"""Glimpse: recognise people and things in photos. `create_app` builds everything."""
+"""Glimpse: recognize people and things in photos. `create_app` builds everything."""
 from __future__ import annotations
 
 import logging
@@ -52,11 +52,11 @@ def _configure(app: Flask, settings: Settings) -> None:
 def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -> None:
     """Build the chosen backend and services; create the first admin if asked to."""
     from webapp.backends import build_backend
-    from webapp.extensions import Glimpse
+    from webapp.extensions import AppServices
 
-    glimpse = Glimpse.build(settings, backend or build_backend(settings))
-    app.extensions["glimpse"] = glimpse
-    if glimpse.accounts.ensure_first_admin(settings.admin_password):
+    services = AppServices.build(settings, backend or build_backend(settings))
+    app.extensions["services"] = services
+    if services.accounts.ensure_first_admin(settings.admin_password):
         log.warning("Created the first admin 'admin' from GLIMPSE_ADMIN_PASSWORD.")
 
 
@@ -89,10 +89,10 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    """The flask people / recognize / admin commands."""
+    """The flask commands, with the groups the chosen backend brings."""
     from webapp.cli import init_app
 
-    init_app(app)
+    init_app(app, app.extensions["services"].backend.name)
 
 
 def _register_housekeeping(app: Flask, settings: Settings) -> None:
@@ -103,7 +103,7 @@ def _register_housekeeping(app: Flask, settings: Settings) -> None:
     """
     if settings.testing or settings.retention_days <= 0:
         return
-    retention = app.extensions["glimpse"].retention
+    retention = app.extensions["services"].retention
 
     @app.before_request
     def _start_retention() -> None:  # returns None, so the request goes on

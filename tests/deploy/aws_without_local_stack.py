@@ -67,10 +67,10 @@ def main() -> None:
         token = _csrf(client, "/")
         statuses["analyse"] = client.post("/analyses", data={
             "csrf_token": token, "image": (io.BytesIO(photo), "b.png")}).status_code
-        person = app.extensions["glimpse"].people.list()[0]
+        person = app.extensions["services"].people.list()[0]
         token = _csrf(client, f"/admin/people/{person.id}/delete")
         statuses["forget"] = client.post(f"/admin/people/{person.id}/delete", data={"csrf_token": token}).status_code
-        statuses["people_left"] = len(app.extensions["glimpse"].people.list())
+        statuses["people_left"] = len(app.extensions["services"].people.list())
     print(json.dumps({"statuses": statuses, "refused": refused}))
 
 

@@ -67,7 +67,7 @@ def test_one_photo_more_is_refused_before_any_is_decoded(data_dir, backend):
     app = create_app({"data_dir": data_dir, "secret_key": "t", "admin_password": ADMIN_PASSWORD}, backend=backend)
     response = _enrol(app, PHOTOS_PER_REQUEST + 1)
     assert response.status_code == 413 and f"at most {PHOTOS_PER_REQUEST} photos" in response.get_data(as_text=True)
-    assert backend.directory.list_people() == []
+    assert backend.people.list_people() == []
 
 
 def test_a_body_over_the_limit_is_refused_with_the_same_sentence(data_dir, backend):

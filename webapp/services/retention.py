@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
+from webapp.storage_keys import analysis_prefix
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -41,11 +42,11 @@ class Retention:
             return 0
         cutoff = (now or self.clock()) - timedelta(days=self.days)
         deleted: set[str] = set()
-        while batch := [a for a in self.backend.directory.analyses_before(cutoff, BATCH) if a.id not in deleted]:
+        while batch := [a for a in self.backend.analyses.analyses_before(cutoff, BATCH) if a.id not in deleted]:
             for analysis in batch:
                 # the row first: if we stop here, only unreferenced images remain (doctor removes them)
-                self.backend.directory.delete_analysis(analysis.id)
-                self.backend.store.delete_prefix(f"analyses/{analysis.id}")
+                self.backend.analyses.delete_analysis(analysis.id)
+                self.backend.store.delete_prefix(analysis_prefix(analysis.id))
                 deleted.add(analysis.id)
         return len(deleted)
 
