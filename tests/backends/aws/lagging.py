@@ -24,7 +24,7 @@ class LaggingIndexes:
         """From now on, index queries on these tables see their current content only."""
         for table in tables:
             shadow = SHADOW.format(table)
-            if shadow in self._frozen:
+            if table in self._frozen:
                 self._client.delete_table(TableName=shadow)
             spec = self._client.describe_table(TableName=table)["Table"]
             self._client.create_table(
@@ -45,3 +45,10 @@ class LaggingIndexes:
 
     def __getattr__(self, name: str):
         return getattr(self._client, name)
+
+
+def lag_indexes(world) -> LaggingIndexes:
+    """Put a LaggingIndexes in front of the world's DynamoDB client (nothing is frozen yet)."""
+    lagging = LaggingIndexes(world.clients.get("dynamodb"))
+    world.clients._clients["dynamodb"] = lagging  # the adapters ask AwsClients for the client on every call
+    return lagging
