@@ -71,6 +71,20 @@ def test_compare_says_same_person_and_different_people(app):
 
     assert compare("obama.jpg", "obama2.jpg")["match"] is True
     assert compare("obama.jpg", "biden.jpg")["match"] is False
+    state["blank"] = _blank()
+    response = app.test_client().post("/api/v1/comparisons", data={
+        "source": (io.BytesIO(_photo("obama.jpg")), "o.jpg"), "target": (io.BytesIO(state["blank"]), "blank.jpg")})
+    body = response.get_json()  # CompareFaces refuses; Glimpse must say it is the SECOND photo
+    assert body["source_face"] is not None and body["matches"] == [] and body["unmatched"] == []
+
+
+def _blank() -> bytes:
+    """A photo with no face (a grey gradient)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((400, 300)).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
 
 
 def test_a_photo_dropped_under_enrol_is_enrolled_by_the_lambda_handler(app, stack, monkeypatch):
@@ -84,6 +98,10 @@ def test_a_photo_dropped_under_enrol_is_enrolled_by_the_lambda_handler(app, stac
     (result,) = lambda_handler.handler(event, None)["results"]
     assert result["status"] == "enrolled", result
     state["dropped"] = result["person_id"]
+    clients.get("s3").put_object(Bucket=settings.s3_bucket, Key="enrol/Smoke_Biden/blank.jpg", Body=state["blank"])
+    record["s3"]["object"]["key"] = "enrol/Smoke_Biden/blank.jpg"
+    (refused,) = lambda_handler.handler(event, None)["results"]
+    assert refused["status"] == "refused" and refused["kept_at"] == "failed/Smoke_Biden/blank.jpg"
 
 
 def test_forget_leaves_no_trace_in_s3_rekognition_or_dynamodb(app, stack):
@@ -117,5 +135,8 @@ def test_tear_down_deletes_the_stack(stack):
         clients.get("s3").head_bucket(Bucket=settings.s3_bucket)
     with pytest.raises(ClientError):
         clients.get("rekognition").describe_collection(CollectionId=settings.rekognition_collection)
-    status = clients.get("dynamodb").describe_table(TableName=settings.dynamodb_table)["Table"]["TableStatus"]
-    assert status == "DELETING"
+    for table in (settings.dynamodb_table, settings.dynamodb_faces_table):
+        try:  # deleting takes DynamoDB a few seconds: gone, or on its way
+            assert clients.get("dynamodb").describe_table(TableName=table)["Table"]["TableStatus"] == "DELETING"
+        except ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -149,6 +149,11 @@ class FakeRekognition:
         return {"StatusCode": 200, "CollectionArn": f"aws:rekognition:us-east-1:123456789012:collection/{CollectionId}",
                 "FaceModelVersion": "7.0"}
 
+    def _delete_collection(self, CollectionId):
+        self._collection(CollectionId, "DeleteCollection")
+        del self.collections[CollectionId]
+        return {"StatusCode": 200}
+
     def _describe_collection(self, CollectionId):
         faces = self._collection(CollectionId, "DescribeCollection")
         return {"FaceCount": len(faces), "FaceModelVersion": "7.0", "CollectionARN": f"collection/{CollectionId}"}
