@@ -49,3 +49,4 @@ def test_the_same_face_is_recognised_by_overlap_and_a_neighbour_is_not():
     ours = BoundingBox(0.2, 0.2, 0.6, 0.6)
     assert is_same_face(ours, BoundingBox(0.22, 0.18, 0.58, 0.63))  # the same face, boxed a little differently
     assert not is_same_face(ours, BoundingBox(0.7, 0.0, 0.3, 0.9))  # a neighbour at the crop's edge
+    assert is_same_face(ours, BoundingBox(0.35, 0.35, 0.3, 0.3))  # the same face, boxed much tighter
