@@ -71,6 +71,7 @@ def main() -> None:
         token = _csrf(client, f"/admin/people/{person.id}/delete")
         statuses["forget"] = client.post(f"/admin/people/{person.id}/delete", data={"csrf_token": token}).status_code
         statuses["people_left"] = len(app.extensions["services"].people.list())
+        statuses["aws status"] = app.test_cli_runner().invoke(args=["aws", "status"]).exit_code
     print(json.dumps({"statuses": statuses, "refused": refused}))
 
 
