@@ -51,7 +51,7 @@ clean:
 # which creates and deletes a throwaway stack in your AWS account (skipped unless GLIMPSE_LIVE_AWS=1).
 .PHONY: lambda-zip smoke-aws
 
-lambda-zip: $(VENV)/.runtime
+lambda-zip: | $(BIN)/python
 	$(BIN)/python deploy/lambda_zip.py
 
 smoke-aws: $(VENV)/.dev
