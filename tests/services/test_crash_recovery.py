@@ -92,3 +92,11 @@ def test_faceless_person_within_grace_is_left_alone(services, backend):
     assert services.doctor.check().ok  # an enrolment may still be running
     services.doctor.grace = timedelta(0)
     assert len(services.doctor.check().faceless_people) == 1
+
+
+def test_doctor_cli_leaves_a_fresh_leftover_for_a_later_run_and_says_so(runner, services, backend):
+    loose = services.recognizer.decode(make_photo(BLUE))
+    backend.faces.index(loose, backend.faces.detect(loose)[0], "0" * 32)  # as if an enrolment were running
+    first = runner.invoke(args=["doctor", "--repair"])  # the default 10-minute grace
+    assert first.exit_code == 0 and "nothing to repair yet: 1 item(s)" in first.output
+    assert len(backend.faces.face_ids()) == 1
