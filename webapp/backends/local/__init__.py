@@ -19,6 +19,7 @@ def build(settings: Settings) -> Backend:
         name="local",
         store=DiskImageStore(data / "images"),
         faces=LocalFaceCollection(FaceEngine(threads=settings.model_threads), VectorIndex(data / "vectors.sqlite3")),
-        labels=LocalLabelDetector(threads=settings.model_threads),
+        # The label model is built from its weights once and cached with the data.
+        labels=LocalLabelDetector(threads=settings.model_threads, cache_dir=data / "models"),
         directory=SqliteDirectory(data / "glimpse.sqlite3"),
     )
