@@ -162,7 +162,8 @@ def init_app(app: Flask) -> None:
     from webapp.compare_cli import compare
     from webapp.index_cli import index_cli
     from webapp.maintenance_cli import COMMANDS
+    from webapp.models_cli import models_cli
 
     admin_cli.add_command(token_cli)
-    for command in (people_cli, admin_cli, recognize, compare, index_cli, aws_cli, *COMMANDS):
+    for command in (people_cli, admin_cli, recognize, compare, index_cli, aws_cli, models_cli, *COMMANDS):
         app.cli.add_command(command)

@@ -127,12 +127,20 @@ class Directory(Protocol):
         """Revoke a token; False if there was none."""
 
 
+class ModelPreloader(Protocol):
+    """Optional: loads a backend's models ahead of the first request (local mode runs its own)."""
+
+    def load(self) -> list[str]:
+        """Load (building and caching where needed) every model; their names."""
+
+
 @dataclass
 class Backend:
-    """The four adapters the app was built with."""
+    """The four adapters the app was built with, and the optional capabilities it has."""
 
     name: str
     store: ImageStore
     faces: FaceCollection
     labels: LabelDetector
     directory: Directory
+    models: ModelPreloader | None = None
