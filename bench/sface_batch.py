@@ -106,20 +106,21 @@ def main() -> None:
     print(f"same faceprints? cosine OpenCV vs onnxruntime batched: min {cosines.min():.6f}, mean {cosines.mean():.6f}")
     ways = {"OpenCV, one per call": opencv, "onnxruntime, one per call": onnxruntime_single,
             "onnxruntime, one batch": onnxruntime_batched}
-    print(f"\n{'faces':>5}  " + "  ".join(f"{name:>26}" for name in ways) + "   (ms per photo, median; per face)")
+    print(f"\n{'faces':>10}" + "  ".join(f"{name:>26}" for name in ways) + "   (ms per photo, median; per face)")
     for size in (1, 2, 6, 12):
         batch = (crops * 2)[:size]
-        times: dict[str, list[float]] = {name: [] for name in ways}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
         for _ in range(args.repeat):
             for name, way in ways.items():  # interleaved, so load drift hits every way alike
-                begin = time.perf_counter()
+                begin, begin_cpu = time.perf_counter(), time.process_time()
                 way(batch)
-                times[name].append(time.perf_counter() - begin)
-        cells = []
-        for name in ways:
-            median = statistics.median(times[name]) * 1e3
-            cells.append(f"{median:>14.1f} ({median / size:5.1f}/face)")
-        print(f"{size:>5}  " + "  ".join(f"{c:>26}" for c in cells))
+                times[name].append((time.perf_counter() - begin, time.process_time() - begin_cpu))
+        for i, what in ((0, "wall"), (1, "CPU")):
+            cells = []
+            for name in ways:
+                median = statistics.median(t[i] for t in times[name]) * 1e3
+                cells.append(f"{median:>14.1f} ({median / size:5.1f}/face)")
+            print(f"{size:>5} {what:<4}" + "  ".join(f"{c:>26}" for c in cells))
 
 
 if __name__ == "__main__":
