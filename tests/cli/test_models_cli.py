@@ -28,7 +28,7 @@ def test_prepare_loads_every_model_and_names_them(app, backend):
 
 
 def test_prepare_with_a_backend_without_local_models_says_there_is_nothing_to_do(runner, backend):
-    """AWS mode (no preloader): a clear sentence and success, so scripts need no special case."""
+    """A backend without a preloader: a clear sentence and success, so scripts need no special case."""
     assert backend.models is None
     result = runner.invoke(args=["models", "prepare"])
     assert result.exit_code == 0 and "nothing to prepare" in result.output
@@ -41,4 +41,4 @@ def test_local_backend_preloads_the_engine_and_labels_it_runs(tmp_path):
     assert backend.models.labels is backend.labels
     assert not backend.labels.loaded
     app = create_app({"data_dir": tmp_path, "secret_key": "t"}, backend=backend)
-    assert app.extensions["glimpse"].backend.models is backend.models
+    assert app.extensions["services"].backend.models is backend.models

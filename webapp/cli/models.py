@@ -1,4 +1,4 @@
-"""Command line: flask models prepare (load the models ahead of the first request)."""
+"""Command line: flask models prepare (load local mode's models ahead of the first request)."""
 from __future__ import annotations
 
 import time
@@ -6,7 +6,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 models_cli = AppGroup("models", help="The models local mode runs on the CPU.")
 
@@ -14,9 +14,9 @@ models_cli = AppGroup("models", help="The models local mode runs on the CPU.")
 @models_cli.command("prepare")
 def prepare() -> None:
     """Load every model once, building and caching what the first start needs (make run does this)."""
-    models = glimpse().backend.models
+    models = app_services().backend.models
     if models is None:
-        click.echo("nothing to prepare: this backend's models run in the cloud")
+        click.echo("nothing to prepare: this backend loads no models of its own")
         return
     click.echo("Preparing the models (the first start also builds and caches the label model: a few seconds)...")
     start = time.perf_counter()
