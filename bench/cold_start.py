@@ -124,7 +124,7 @@ def main() -> None:
     photo = jpeg(resized(source_image("obama2.jpg"), 1.0))
     if args.cli_repeat:
         cli_processes(photo, args.cli_repeat)
-    names = [name for name in args.variants.split(",") if name]
+    names = [name for name in args.variants.split(",") if name] if args.repeat else []
     runs: dict[str, list] = {name: [] for name in names}
     for _ in range(args.repeat):
         for name in names:  # interleaved, so drift in the machine's load hits every variant alike
