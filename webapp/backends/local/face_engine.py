@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from webapp.backends.local import face_calibration as calibration
 from webapp.domain import BoundingBox, DetectedFace
 
 DETECTOR_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
@@ -27,19 +28,9 @@ DEFAULT_SCORE_THRESHOLD = 0.6
 # landmarks re-detected on a full-resolution crop before use (see FaceEngine._refine).
 REFINE_BELOW_PX = 64
 
-# Cosine of two SFace faceprints at which we call them "the same person"; it maps to
-# similarity 80 (the app's default match threshold, as with Rekognition's SearchFaces).
-# OpenCV's zoo gives 0.363, the accuracy-optimal 1:1 point on LFW. A search compares a
-# face with every enrolled one, so false accepts multiply; bench/calibrate_faces.py saw
-# different people up to 0.336 (two Friends actors) and the same person in different
-# photos at >= 0.69 (>= 0.59 after heavy shrinking/blur): 0.40 keeps a margin each side.
-MATCH_COSINE = 0.40
-MATCH_SIMILARITY = 80.0
-# Steepness of the logistic curve: 14 puts cosine 0.3 at ~50, 0.135 (the median
-# different-person pair) at ~9, and 0.6+ (same person) at >= 98.5.
-_SLOPE = 14.0
-# Odds offset so that similarity(MATCH_COSINE) == MATCH_SIMILARITY exactly.
-_ODDS_AT_MATCH = 100.0 / MATCH_SIMILARITY - 1.0
+# The 0-100 scale (80 = the default match threshold) is calibrated on LFW-dev: face_calibration.py.
+MATCH_COSINE = calibration.MATCH_COSINE
+MATCH_SIMILARITY = calibration.MATCH_SIMILARITY
 
 
 def models_dir() -> Path:
@@ -150,11 +141,8 @@ class FaceEngine:
 
     @staticmethod
     def similarity(cosine: float) -> float:
-        """Calibrated 0-100 score: 80 at MATCH_COSINE, ~100 for near-identical faces."""
-        exponent = -_SLOPE * (float(cosine) - MATCH_COSINE)
-        # Clamp so a wild input cannot overflow exp(); the curve is flat out there anyway.
-        exponent = min(max(exponent, -50.0), 50.0)
-        return 100.0 / (1.0 + _ODDS_AT_MATCH * math.exp(exponent))
+        """Calibrated 0-100 score (face_calibration.py): 80 at MATCH_COSINE, 100 at cosine 1."""
+        return calibration.similarity(cosine)
 
 
 def _check_rgb(rgb: np.ndarray) -> None:
