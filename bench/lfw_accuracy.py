@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from lfw import ROOT, Image1, data_dir, load_images, read_pairs
-from lfw_metrics import (
+from lfw_eval import (
     Matrix,
     all_pairs,
     fixed,

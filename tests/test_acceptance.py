@@ -1,6 +1,7 @@
 """Acceptance with the real models on real photos from PyPI packages (local mode end to end)."""
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 from skimage import data as skdata
@@ -38,6 +39,23 @@ def test_obama2_is_one_face_named_obama(real):
     assert _names(analysis) == ["Barack Obama"]
     assert analysis.faces[0].person_id == obama.id and analysis.faces[0].similarity >= 80
     assert "Person" in [label.name for label in analysis.labels]
+
+
+@pytest.mark.parametrize("quarters", [1, 2, 3])
+def test_turned_photo_without_exif_is_found_and_named(real, quarters):
+    _, glimpse, obama, _ = real
+    turned = np.rot90(np.asarray(Image.open(photo_path("obama2.jpg")).convert("RGB")), quarters)
+    analysis = glimpse.recognizer.analyse(_png(np.ascontiguousarray(turned)), "turned.png")
+    assert _names(analysis) == ["Barack Obama"]
+    # np.rot90 turns counter-clockwise; Rekognition's value is the photo's turn, counter-clockwise.
+    assert analysis.to_dict()["orientation_correction"] == f"ROTATE_{quarters * 90}"
+    assert analysis.to_dict()["faces"][0]["orientation_correction"] == f"ROTATE_{quarters * 90}"
+
+
+def test_upright_photo_reports_no_orientation_correction(real):
+    _, glimpse, _, _ = real
+    analysis = glimpse.recognizer.analyse(photo_path("obama3.jpg").read_bytes(), "obama3.jpg")
+    assert analysis.to_dict()["orientation_correction"] == "ROTATE_0"
 
 
 def test_group_photo_has_six_unknown_faces(real):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from webapp.backends.local import face_calibration as calibration
+from webapp.backends.local.face_orientation import choose_orientation, unturn
 from webapp.domain import BoundingBox, DetectedFace
 
 DETECTOR_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
@@ -74,19 +75,25 @@ class FaceEngine:
             self._detector = detector
 
     def detect(self, rgb: np.ndarray) -> list[DetectedFace]:
-        """Find faces in an HxWx3 uint8 RGB image, largest first."""
+        """Find faces in an HxWx3 uint8 RGB image at any quarter-turn, largest first."""
         _check_rgb(rgb)
         self.load()
-        faces = self._detect_scaled(rgb)
+        quarters, faces = choose_orientation(_downscale(rgb, self.detect_max_side), self._detect_small)
+        # A view, not a copy: only the crops that _refine cuts from it are ever copied.
+        turned = np.rot90(rgb, quarters) if quarters else rgb
         if max(rgb.shape[:2]) > self.detect_max_side:
-            faces = [self._refine(rgb, face) for face in faces]
+            faces = [self._refine(turned, face) for face in faces]
+        faces = [unturn(face, quarters) for face in faces]
         return sorted(faces, key=lambda f: f.bounding_box.area, reverse=True)
 
     def _detect_scaled(self, rgb: np.ndarray) -> list[DetectedFace]:
         """Run YuNet on a copy shrunk to detect_max_side; results as ratios of rgb."""
+        return self._detect_small(_downscale(rgb, self.detect_max_side))
+
+    def _detect_small(self, small: np.ndarray) -> list[DetectedFace]:
+        """Run YuNet on an image already at detection size; results as ratios of it."""
         import cv2
 
-        small = _downscale(rgb, self.detect_max_side)
         height, width = small.shape[:2]
         bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
         with self._infer_lock:
