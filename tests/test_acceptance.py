@@ -43,18 +43,20 @@ def test_obama2_is_one_face_named_obama(real):
 
 @pytest.mark.parametrize("quarters", [1, 2, 3])
 def test_turned_photo_without_exif_is_found_and_named(real, quarters):
-    _, glimpse, obama, _ = real
+    _, services, obama, _ = real
     turned = np.rot90(np.asarray(Image.open(photo_path("obama2.jpg")).convert("RGB")), quarters)
-    analysis = glimpse.recognizer.analyse(_png(np.ascontiguousarray(turned)), "turned.png")
+    analysis = services.recognizer.analyse(_png(np.ascontiguousarray(turned)), "turned.png")
     assert _names(analysis) == ["Barack Obama"]
     # np.rot90 turns counter-clockwise; Rekognition's value is the photo's turn, counter-clockwise.
     assert analysis.to_dict()["orientation_correction"] == f"ROTATE_{quarters * 90}"
     assert analysis.to_dict()["faces"][0]["orientation_correction"] == f"ROTATE_{quarters * 90}"
+    # The history shows the same as the fresh result.
+    assert services.recognizer.get(analysis.id).to_dict() == analysis.to_dict()
 
 
 def test_upright_photo_reports_no_orientation_correction(real):
-    _, glimpse, _, _ = real
-    analysis = glimpse.recognizer.analyse(photo_path("obama3.jpg").read_bytes(), "obama3.jpg")
+    _, services, _, _ = real
+    analysis = services.recognizer.analyse(photo_path("obama3.jpg").read_bytes(), "obama3.jpg")
     assert analysis.to_dict()["orientation_correction"] == "ROTATE_0"
 
 
