@@ -26,7 +26,7 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
-    index = VectorIndex(data / "vectors.sqlite3")
+    index = VectorIndex(data / "vectors.sqlite3", engine=FaceEngine.TAG)
     faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), index)
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces,
@@ -36,7 +36,9 @@ def build(settings: Settings) -> Backend:
 
 
 def commands() -> list:
-    """`flask index`: the vector index only local mode runs itself."""
+    """`flask index`: the vector index only local mode runs itself (and `flask index reembed`)."""
     from webapp.cli.index import index_cli
+    from webapp.cli.reembed import reembed
 
+    index_cli.add_command(reembed)
     return [index_cli]

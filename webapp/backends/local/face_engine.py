@@ -42,6 +42,9 @@ def models_dir() -> Path:
 class FaceEngine:
     """Detects faces and computes L2-normalised 128-d faceprints, on the CPU."""
 
+    # Stored with every faceprint (vector_index): prints of different engines are never compared.
+    TAG = "sface-2021dec-int8bq"
+
     def __init__(
         self,
         score_threshold: float = DEFAULT_SCORE_THRESHOLD,
