@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +27,13 @@ from lfw_eval import (
     kfold,
     pair_scores,
     tar_at_fmr,
+    threshold_at_fmr,
 )
 
 from webapp.backends.local import face_calibration as calibration
 from webapp.backends.local.face_engine import FaceEngine
 
-DETECTION_TAG = "yunet2023mar-int8bq-t0.6-v2"  # bump when detection behaviour changes
+DETECTION_TAG = "yunet2023mar-int8bq-t0.6-turns-v3"  # bump when detection behaviour changes
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,26 @@ def sface_embedder(engine: FaceEngine):
     return lambda rgb, faces: np.stack([engine.embed(rgb, f) for f in faces])
 
 
+def dlib_embedder():
+    """dlib ResNet faceprints of given faces (YuNet landmarks in pixels), or None if its module is absent."""
+    try:
+        from webapp.backends.local.dlib_faceprint import DlibFaceprint
+    except ImportError:
+        return None
+    dlib = DlibFaceprint(threads=2)
+
+    def embed(rgb: np.ndarray, faces) -> np.ndarray:
+        height, width = rgb.shape[:2]
+        return dlib.embed_many(rgb, [tuple((x * width, y * height) for x, y in f.landmarks) for f in faces])
+    return embed
+
+
+def fused_matrix(share: float) -> Matrix:
+    """The shipped fusion (fused_engine.py): share x SFace cosine + (1 - share) x dlib cosine."""
+    sface, dlib = cosine_matrix("sface"), cosine_matrix("dlib")
+    return lambda a, b: share * sface(a, b) + (1 - share) * dlib(a, b)
+
+
 def verification(name: str, model: Model, images, pairs) -> None:
     """Print 5-fold accuracy and the rates at the default threshold, for both face choices."""
     same = np.array([p.same for p in pairs])
@@ -85,9 +106,11 @@ def every_pair(name: str, model: Model, images) -> tuple[np.ndarray, np.ndarray]
     parts = []
     for fmr in (1e-3, 1e-4):
         tar, threshold = tar_at_fmr(genuine, impostor, fmr)
-        similarity = float(model.similarity(np.array([threshold]))[0])
-        parts.append(f"TAR@FMR{fmr:.0e} {tar:7.2%} (score {threshold:.3f} = similarity {similarity:.1f})")
-    for sim in (50, 80, 90, 95):
+        similarity = ""
+        if model.similarity:
+            similarity = f" = similarity {float(model.similarity(np.array([threshold]))[0]):.1f}"
+        parts.append(f"TAR@FMR{fmr:.0e} {tar:7.2%} (score {threshold:.3f}{similarity})")
+    for sim in (50, 80, 90, 95) if model.inverse else ():
         t = float(model.inverse(sim))
         print(f"  {name:8s} similarity {sim}: score {t:.3f}, FMR {np.mean(impostor >= t):.5%}, "
               f"TAR {np.mean(genuine >= t):.2%}")
@@ -101,18 +124,29 @@ def every_pair(name: str, model: Model, images) -> tuple[np.ndarray, np.ndarray]
 
 
 def one_to_n(name: str, model: Model, images) -> None:
-    """Print 1:N identification at the default threshold."""
-    r = identification(images, model.matrix, model.default)
-    print(f"  {name:8s} {r.enrolled} enrolled, {r.probes} probes, {r.strangers} strangers: rank-1 {r.rank1:.2%}; "
-          f"at similarity 80: named right {r.named_right:.2%}, named wrong {r.named_wrong:.2%}, "
-          f"unknown {r.unknown:.2%}; strangers named {r.stranger_named:.2%}")
+    """Print 1:N identification at the default threshold (and at 90 and 95 for calibrated engines)."""
+    levels = [(80, model.default)] + ([(v, model.inverse(v)) for v in (90, 95)] if model.inverse else [])
+    for level, threshold in levels:
+        r = identification(images, model.matrix, threshold)
+        if level == 80:
+            print(f"  {name:8s} {r.enrolled} enrolled, {r.probes} probes, {r.strangers} strangers: "
+                  f"rank-1 {r.rank1:.2%}")
+        print(f"  {name:8s} at similarity {level}: named right {r.named_right:.2%}, named wrong {r.named_wrong:.2%}, "
+              f"unknown {r.unknown:.2%}; strangers named {r.stranger_named:.2%}")
 
 
-def models() -> dict[str, Model]:
-    """Every engine available here, plus their fusion when there are two."""
-    sface = Model("sface", cosine_matrix("sface"), calibration.MATCH_COSINE, calibration.similarity_array,
-                  calibration.cosine_at)
-    return {"sface": sface}
+def models(with_dlib: bool) -> dict[str, Model]:
+    """SFace and, when dlib's module is there, dlib alone and the shipped fusion."""
+    sface = calibration.SFACE
+    out = {"sface": Model("sface", cosine_matrix("sface"), calibration.MATCH_COSINE, sface.similarity_array,
+                          sface.score_at)}
+    if with_dlib:
+        # dlib alone is not shipped, so not calibrated: its "80" is the cosine at FMR 1e-3 over every pair here.
+        out["dlib"] = Model("dlib", cosine_matrix("dlib"), np.nan, None, None)
+        fused = calibration.FUSED
+        out["fused"] = Model("fused", fused_matrix(calibration.FUSED_SFACE_SHARE), calibration.MATCH_FUSED,
+                             fused.similarity_array, fused.score_at)
+    return out
 
 
 def main() -> None:
@@ -120,23 +154,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plot", type=Path, help="write a ROC / DET plot (PNG) here")
     parser.add_argument("--refresh", action="store_true", help="recompute detections and faceprints")
+    parser.add_argument("--sface-only", action="store_true", help="leave dlib's faceprint and the fusion out")
     args = parser.parse_args()
     folder = data_dir()
     pairs = read_pairs(folder)
     names = sorted({p.img1 for p in pairs} | {p.img2 for p in pairs})
     engine = FaceEngine(threads=2)
-    images = load_images(folder, names, engine.detect, {"sface": sface_embedder(engine)}, DETECTION_TAG,
-                         args.refresh)
+    embedders = {"sface": sface_embedder(engine)}
+    dlib = None if args.sface_only else dlib_embedder()
+    if dlib is not None:
+        embedders["dlib"] = dlib
+    images = load_images(folder, names, engine.detect, embedders, DETECTION_TAG, args.refresh)
     counts = np.array([len(im.faces) for im in images.values()])
     print(f"LFW-dev at {folder}: {len(pairs)} pairs, {len(names)} images; no face found in {int(np.sum(counts == 0))}, "
           f"several faces in {int(np.sum(counts > 1))}")
-    scored = models()
+    scored = models(dlib is not None)
+    print("\nevery pair of images (centre faces)")
+    curves = {}
+    for name, model in scored.items():
+        if np.isnan(model.default):  # uncalibrated: use the score at FMR 1e-3 over every pair (optimistic)
+            genuine, impostor, _ = all_pairs(images, model.matrix)
+            scored[name] = model = replace(model, default=threshold_at_fmr(impostor, 1e-3))
+        curves[name] = every_pair(name, model, images)
     print("\nverification, official pairs (compare: largest face vs every face, as `flask compare`; "
           "centre: LFW convention)")
     for name, model in scored.items():
         verification(name, model, images, pairs)
-    print("\nevery pair of images (centre faces)")
-    curves = {name: every_pair(name, model, images) for name, model in scored.items()}
     print("\n1:N identification (enrol first photo's largest face; search centre faces)")
     for name, model in scored.items():
         one_to_n(name, model, images)

@@ -3,7 +3,8 @@
 Run from the repo root: ``python bench/rotation.py [--probes 300]``.
 1. LFW-dev (needs ../shared/lfw-dev): the first photo of each person with several is enrolled (largest face,
    upright); other photos are turned 90/180/270 degrees (no EXIF) and searched like an analysis does (every
-   face; named if the best enrolled face reaches similarity 80). Also run with the upright pass only (before).
+   face; named if the best enrolled face reaches similarity 80; the shipped fused faceprint). Also run with the
+   upright pass only (before).
 2. Photos with no face (scikit-image samples and insightface's mask pictures), each turned four ways: faces
    found with and without the turned passes.
 3. Cost: detection time with and without the turned passes, on 1 MP photos with 0, 1 and 6 faces.
@@ -20,8 +21,9 @@ from common import jpeg, source_image
 from lfw import data_dir, load_rgb, person_of, read_pairs
 from PIL import Image
 
-from webapp.backends.local import face_calibration as calibration
+from webapp.backends.local.dlib_faceprint import DlibFaceprint
 from webapp.backends.local.face_engine import FaceEngine
+from webapp.backends.local.fused_engine import FusedEngine
 
 NEGATIVES = ("coffee", "rocket", "chelsea", "hubble_deep_field", "immunohistochemistry", "brick", "grass", "gravel",
              "moon", "page", "text", "colorwheel", "logo", "retina", "cell", "coins", "clock", "checkerboard",
@@ -36,7 +38,7 @@ def _upright_only(engine: FaceEngine, rgb: np.ndarray):
     return faces
 
 
-def lfw_turned(engine: FaceEngine, probes: int) -> None:
+def lfw_turned(engine: FusedEngine, probes: int) -> None:
     """Enrol one upright photo per person; search turned photos of the same people with and without turns."""
     folder = data_dir()
     names = sorted({p.img1 for p in read_pairs(folder)} | {p.img2 for p in read_pairs(folder)})
@@ -47,7 +49,7 @@ def lfw_turned(engine: FaceEngine, probes: int) -> None:
     gallery_people, gallery = [], []
     for person, images in several.items():
         rgb = load_rgb(folder, images[0])
-        faces = engine.detect(rgb)
+        faces = engine.detect(rgb)  # the shipped engine: detection at any turn, fused faceprints
         if faces:
             gallery_people.append(person)
             gallery.append(engine.embed(rgb, faces[0]))
@@ -61,7 +63,7 @@ def lfw_turned(engine: FaceEngine, probes: int) -> None:
             counts = {"named right": 0, "named wrong": 0, "unknown": 0, "no face": 0, "another face named": 0}
             for person, name in chosen:
                 rgb = np.ascontiguousarray(np.rot90(load_rgb(folder, name), quarters))
-                faces = detect(rgb) if detect else _upright_only(engine, rgb)
+                faces = detect(rgb) if detect else _upright_only(engine.faces, rgb)
                 outcome, others = _outcome(engine, rgb, faces, matrix, people, person)
                 counts[outcome] += 1
                 counts["another face named"] += others
@@ -78,7 +80,7 @@ def _outcome(engine, rgb, faces, matrix, people, person) -> tuple[str, bool]:
     for face in faces:
         scores = matrix @ engine.embed(rgb, face)
         best = int(np.argmax(scores))
-        hit = calibration.similarity(float(scores[best])) >= calibration.MATCH_SIMILARITY
+        hit = engine.similarity(float(scores[best])) >= 80.0
         named.append(people[best] if hit else None)
     centre = min(range(len(faces)), key=lambda i: _off_centre(faces[i]))
     others = any(n is not None for i, n in enumerate(named) if i != centre)
@@ -140,11 +142,11 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=300, help="LFW photos searched per turn")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    engine = FaceEngine(threads=2)
+    engine = FusedEngine(FaceEngine(threads=2), DlibFaceprint(threads=2))
     engine.load()
     lfw_turned(engine, args.probes)
-    false_faces(engine)
-    cost(engine, args.repeat)
+    false_faces(engine.faces)
+    cost(engine.faces, args.repeat)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,18 @@ def directory_ports(path: Path) -> dict:
 def build(settings: Settings) -> Backend:
     """Wire the local adapters; nothing is loaded until first used."""
     from webapp.backends.local.disk_store import DiskImageStore
+    from webapp.backends.local.dlib_faceprint import DlibFaceprint
     from webapp.backends.local.face_collection import LocalFaceCollection
     from webapp.backends.local.face_engine import FaceEngine
+    from webapp.backends.local.fused_engine import FusedEngine
     from webapp.backends.local.labels import LocalLabelDetector
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
-    index = VectorIndex(data / "vectors.sqlite3", engine=FaceEngine.TAG)
-    faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), index)
+    threads = settings.model_threads
+    engine = FusedEngine(FaceEngine(threads=threads), DlibFaceprint(threads=threads, cache_dir=data / "model-cache"))
+    index = VectorIndex(data / "vectors.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)
+    faces = LocalFaceCollection(engine, index)
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces,
         labels=LocalLabelDetector(threads=settings.model_threads), **directory_ports(data / "glimpse.sqlite3"),

@@ -34,21 +34,60 @@ SFACE_ANCHORS: tuple[tuple[float, float], ...] = (
     (1.0, 100.0),
 )
 MATCH_COSINE = dict((s, c) for c, s in SFACE_ANCHORS)[MATCH_SIMILARITY]
-_COSINES = np.array([c for c, _ in SFACE_ANCHORS])
-_SIMILARITIES = np.array([s for _, s in SFACE_ANCHORS])
+
+
+# The shipped engine fuses SFace with dlib's ResNet (fused_engine.py): its faceprint is both prints side by
+# side, weighted so that the dot product of two is FUSED_SFACE_SHARE x SFace cosine + (1 - share) x dlib
+# cosine: the z-score average of the two cosines up to an affine map (z-scores with the mean / std of each
+# cosine over the 3,000 LFW-dev pairs: SFace 0.3707 / 0.3057, dlib 0.8922 / 0.0654; weight 1/2 each, so
+# share = (0.5 / 0.3057) / (0.5 / 0.3057 + 0.5 / 0.0654)). Anchors measured as above, on that dot product
+# (`python bench/lfw_accuracy.py`), FMR per pair over the 7,560,418 impostor pairs:
+#     similarity 20: 0.703 (50 %)   50: 0.787 (1 %)   80: 0.812 (0.1 %)   90: 0.831 (0.01 %)
+#     95: 0.848 (0.001 %)   98: 0.867 (0.0001 %)
+# At 80, 99.59 % of same-person pairs reach it (SFace alone at its 80: 99.29 %).
+FUSED_SFACE_SHARE = 0.1762
+FUSED_ANCHORS: tuple[tuple[float, float], ...] = (
+    (-1.0, 0.0), (0.703, 20.0), (0.787, 50.0), (0.812, 80.0), (0.831, 90.0), (0.848, 95.0), (0.867, 98.0),
+    (1.0, 100.0),
+)
+MATCH_FUSED = dict((s, c) for c, s in FUSED_ANCHORS)[MATCH_SIMILARITY]
+
+
+class Scale:
+    """A calibrated 0-100 scale over one engine's score, from its (score, similarity) anchors."""
+
+    def __init__(self, anchors: tuple[tuple[float, float], ...]):
+        self.scores = np.array([c for c, _ in anchors])
+        self.similarities = np.array([s for _, s in anchors])
+
+    def similarity(self, score: float) -> float:
+        """The similarity of one score (clamped to [-1, 1] first)."""
+        return float(np.interp(min(max(float(score), -1.0), 1.0), self.scores, self.similarities))
+
+    def similarity_array(self, scores: np.ndarray) -> np.ndarray:
+        """similarity() of every value of an array (NaN and -inf give 0)."""
+        values = np.nan_to_num(np.asarray(scores, dtype=np.float64), nan=-1.0, neginf=-1.0, posinf=1.0)
+        return np.interp(np.clip(values, -1.0, 1.0), self.scores, self.similarities)
+
+    def score_at(self, similarity_value: float) -> float:
+        """The score at which the scale reaches a similarity (the inverse, for documentation and benches)."""
+        return float(np.interp(similarity_value, self.similarities, self.scores))
+
+
+SFACE = Scale(SFACE_ANCHORS)
+FUSED = Scale(FUSED_ANCHORS)
 
 
 def similarity(cosine: float) -> float:
     """The 0-100 similarity of one SFace cosine (clamped to [-1, 1] first)."""
-    return float(np.interp(min(max(float(cosine), -1.0), 1.0), _COSINES, _SIMILARITIES))
+    return SFACE.similarity(cosine)
 
 
 def similarity_array(cosines: np.ndarray) -> np.ndarray:
     """similarity() of every value of an array (NaN and -inf give 0)."""
-    values = np.nan_to_num(np.asarray(cosines, dtype=np.float64), nan=-1.0, neginf=-1.0, posinf=1.0)
-    return np.interp(np.clip(values, -1.0, 1.0), _COSINES, _SIMILARITIES)
+    return SFACE.similarity_array(cosines)
 
 
 def cosine_at(similarity_value: float) -> float:
     """The SFace cosine at which the scale reaches a similarity (the inverse, for documentation and benches)."""
-    return float(np.interp(similarity_value, _SIMILARITIES, _COSINES))
+    return SFACE.score_at(similarity_value)
