@@ -144,6 +144,10 @@ class FaceEngine:
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm > 0 else vector
 
+    def embed_many(self, rgb: np.ndarray, faces: list[DetectedFace]) -> np.ndarray:
+        """Faceprints of several faces of one photo, one row each."""
+        return np.stack([self.embed(rgb, face) for face in faces]) if faces else np.zeros((0, 128), np.float32)
+
     @staticmethod
     def cosine(a: np.ndarray, b: np.ndarray) -> float:
         """Cosine similarity of two L2-normalised faceprints."""
