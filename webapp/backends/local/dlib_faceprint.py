@@ -149,6 +149,8 @@ class DlibFaceprint:
             options = ort.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
+            # As for the label model: idle threads would busy-wait and slow OpenCV's models that run next.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
     def embed_many(
