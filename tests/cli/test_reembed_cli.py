@@ -1,11 +1,15 @@
 """flask index reembed: faceprints of another engine are redone from the stored photos, resumably."""
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from tests.conftest import BLUE, GREEN, RED, build_fake_backend
 from tests.fakes import make_photo
+from tests.photos import photo_path
 from webapp import create_app
+from webapp.backends.local.vector_schema import LEGACY_ENGINE
 from webapp.services.reembed import Reembedder
 
 COLOURS = {"Ada": RED, "Grace": GREEN, "Linus": BLUE}
@@ -92,3 +96,19 @@ def test_a_face_whose_stored_images_are_gone_is_reported_and_kept(enrolled):
     assert result.exit_code == 1
     assert "Re-embedded 2 of 3" in result.output and record.face_id in result.output
     assert record.face_id in backend.vector_index.stale_ids()  # kept as it was, not deleted
+
+
+@pytest.mark.model
+def test_an_install_upgraded_from_sface_alone_is_searchable_again_after_reembed(tmp_path):
+    app = create_app({"data_dir": tmp_path / "data", "testing": True, "secret_key": "test-secret"})
+    services = app.extensions["services"]
+    services.people.enrol("Barack Obama", [("obama.jpg", photo_path("obama.jpg").read_bytes())], True, "t")
+    # What an older install left: the row tagged with the engine of before (SFace alone, 128-d).
+    with sqlite3.connect(tmp_path / "data" / "vectors.sqlite3") as db:
+        db.execute("UPDATE vectors SET engine = ?, vector = zeroblob(512)", (LEGACY_ENGINE,))
+        db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+    probe = services.recognizer.decode(photo_path("obama2.jpg").read_bytes())
+    assert services.recognizer.recognize(probe)[0][0].person_name is None
+    result = app.test_cli_runner().invoke(args=["index", "reembed"])
+    assert result.exit_code == 0 and "Re-embedded 1 of 1" in result.output, result.output
+    assert services.recognizer.recognize(probe)[0][0].person_name == "Barack Obama"
