@@ -25,24 +25,28 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.face_engine import FaceEngine
     from webapp.backends.local.fused_engine import FusedEngine
     from webapp.backends.local.labels import LocalLabelDetector
+    from webapp.backends.local.preload import LocalModels
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
     threads = settings.model_threads
-    engine = FusedEngine(FaceEngine(threads=threads), DlibFaceprint(threads=threads, cache_dir=data / "model-cache"))
+    # Both face models and the label model are built from their weights once and cached with the data.
+    engine = FusedEngine(FaceEngine(threads=threads), DlibFaceprint(threads=threads, cache_dir=data / "models"))
     index = VectorIndex(data / "vectors.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)
     faces = LocalFaceCollection(engine, index)
+    labels = LocalLabelDetector(threads=threads, cache_dir=data / "models")
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces,
-        labels=LocalLabelDetector(threads=settings.model_threads), **directory_ports(data / "glimpse.sqlite3"),
-        faceprints=faces, vector_index=index,
+        labels=labels, **directory_ports(data / "glimpse.sqlite3"),
+        faceprints=faces, vector_index=index, models=LocalModels(engine, labels),
     )
 
 
 def commands() -> list:
-    """`flask index`: the vector index only local mode runs itself (and `flask index reembed`)."""
+    """`flask index` (with `flask index reembed`) and `flask models`: what only local mode runs itself."""
     from webapp.cli.index import index_cli
+    from webapp.cli.models import models_cli
     from webapp.cli.reembed import reembed
 
     index_cli.add_command(reembed)
-    return [index_cli]
+    return [index_cli, models_cli]
