@@ -79,6 +79,11 @@ def test_built_model_is_cached_and_a_corrupt_cache_is_rebuilt(tiny: dlib_format.
     assert [p.name for p in cache.iterdir()] == [cached.name]
 
 
+def test_missing_weights_file_raises_backend_unavailable(tmp_path) -> None:
+    with pytest.raises(BackendUnavailable):
+        model_bytes(tmp_path / "missing.dat", tmp_path / "cache")
+
+
 def test_damaged_weights_raise_backend_unavailable(tmp_path) -> None:
     weights = tmp_path / "bad.dat"
     weights.write_bytes(b"\x01\x01" + dlib_format.d_str("loss_metric_2") + b"garbage")

@@ -3,16 +3,14 @@
 The weights are dlib's public-domain ``dlib_face_recognition_resnet_model_v1.dat``
 from PyPI ``face_recognition_models``; ``dlib_reader`` parses them and
 ``dlib_graph`` turns them into ONNX once, cached on disk by the weights' sha256
-so later start-ups import neither ``onnx`` nor the builder. Faces are aligned
+(``model_cache``) so later start-ups import neither ``onnx`` nor the builder. Faces are aligned
 from YuNet's five landmarks onto dlib's 150x150 chip (see REFERENCE_POINTS).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from webapp.backends.local.model_cache import cached_build, file_sha256
 from webapp.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,6 +26,7 @@ log = logging.getLogger(__name__)
 WEIGHTS_PACKAGE = "face_recognition_models"
 WEIGHTS_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 GRAPH_VERSION = "1"  # bump when dlib_graph changes what it builds, to invalidate caches
+CACHE_FAMILY = "dlib-resnet-v1-"
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25  # what face_recognition / dlib's compute_face_descriptor use
 DIMENSIONS = 128
@@ -149,7 +149,7 @@ class DlibFaceprint:
             options = ort.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
-            # As for the label model: idle threads would busy-wait and slow OpenCV's models that run next.
+            # idle onnxruntime threads otherwise busy-wait and slow the face models that run next
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
@@ -180,65 +180,34 @@ def default_weights_path() -> Path:
 
 
 def default_cache_dir() -> Path:
-    """Built-model cache: $GLIMPSE_DATA_DIR/model-cache, else the default data folder's."""
+    """Where the app caches built models: $GLIMPSE_DATA_DIR/models, else the default data folder's."""
     data_dir = os.environ.get("GLIMPSE_DATA_DIR")
     root = Path(data_dir) if data_dir else Path(__file__).resolve().parents[3] / "instance"
-    return root / "model-cache"
+    return root / "models"
 
 
 def model_bytes(weights: Path, cache_dir: Path) -> bytes:
-    """The serialized ONNX model: read from cache if intact, else built (and cached)."""
+    """The serialized ONNX model: read from cache if built before from these weights, else built (and cached)."""
+
+    def build() -> bytes:
+        # Imported only for a build: onnx costs start-up time a cached run never pays.
+        from webapp.backends.local.dlib_graph import build_model_bytes
+        from webapp.backends.local.dlib_reader import read_dlib_net
+
+        try:
+            return build_model_bytes(read_dlib_net(weights))
+        except ValueError as exc:  # DlibFormatError, or a shape that cannot hold the weights
+            log.error("cannot parse dlib weights %s: %s", weights, exc)
+            raise BackendUnavailable("dlib's face model file is damaged; reinstall face_recognition_models.") from exc
+
     try:
-        data = weights.read_bytes()
+        digest = file_sha256(weights)
     except OSError as exc:
         log.error("cannot read dlib weights %s: %s", weights, exc)
         raise BackendUnavailable("dlib's face model file cannot be read; reinstall face_recognition_models.") from exc
-    key = hashlib.sha256(data).hexdigest()[:16]
-    path = cache_dir / f"dlib-resnet-v1-{key}-g{GRAPH_VERSION}.onnx"
-    cached = _read_cache(path)
-    if cached is not None:
-        return cached
-    # Imported only for a build: onnx costs start-up time a cached run never pays.
-    from webapp.backends.local.dlib_graph import build_model_bytes
-    from webapp.backends.local.dlib_reader import parse_dlib_net
-
-    try:
-        model = build_model_bytes(parse_dlib_net(data))
-    except ValueError as exc:  # DlibFormatError, or a shape that cannot hold the weights
-        log.error("cannot parse dlib weights %s: %s", weights, exc)
-        raise BackendUnavailable("dlib's face model file is damaged; reinstall face_recognition_models.") from exc
-    _write_cache(path, model)
-    return model
-
-
-def _read_cache(path: Path) -> bytes | None:
-    """Cached model bytes if the file exists and its embedded sha256 matches, else None."""
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    digest, model = blob[:32], blob[32:]
-    if hashlib.sha256(model).digest() != digest:
-        log.warning("ignoring corrupt model cache %s; rebuilding", path)
-        return None
-    return model
-
-
-def _write_cache(path: Path, model: bytes) -> None:
-    """Atomically write sha256 + model; a cache that cannot be written only costs time."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".onnx")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(hashlib.sha256(model).digest() + model)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        log.warning("could not cache the built dlib model in %s: %s", path.parent, exc)
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+    # Keyed by the weights' content and the builder's version, like the label model.
+    name = f"{CACHE_FAMILY}{digest}-g{GRAPH_VERSION}.onnx"
+    return cached_build(cache_dir / name, build, family=CACHE_FAMILY)
 
 
 def _check_rgb(rgb: np.ndarray) -> None:
