@@ -17,9 +17,9 @@ ADMIN_PASSWORD = "correct horse battery"
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 
-def build_fake_backend(data_dir) -> Backend:
-    """Real store, directory and index; fake face engine and labels."""
-    index = VectorIndex(data_dir / "vectors.sqlite3")
+def build_fake_backend(data_dir, engine: str = "fake-engine-1") -> Backend:
+    """Real store, directory and index; fake face engine (its faceprints tagged `engine`) and labels."""
+    index = VectorIndex(data_dir / "vectors.sqlite3", engine=engine)
     faces = LocalFaceCollection(FakeEngine(), index)
     return Backend(
         name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
