@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request, url_for
 from webapp.domain import Person
 from webapp.errors import InvalidImage
 from webapp.extensions import glimpse
-from webapp.views.security import token_required
+from webapp.views.security import analysis_allowed, token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -17,6 +17,7 @@ def _person(p: Person) -> dict:
 
 
 @bp.post("/analyses")
+@analysis_allowed
 def create_analysis():
     """Analyse the multipart field `image`; 201 with faces and labels."""
     upload = request.files.get("image")
