@@ -20,6 +20,7 @@ from webapp.config import Settings
 from webapp.errors import GlimpseError
 
 SCHEME = "glimpse-dynamodb"
+CALLS = frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"})
 SK = "LIMIT"
 
 
