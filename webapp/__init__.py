@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None, backend: Backend | None = None) ->
     _register_backend(app, settings, backend)
     _register_security(app)
     _register_blueprints(app)
+    _register_rate_limits(app)
     _register_errors(app)
     _register_cli(app)
     return app
@@ -77,6 +78,13 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for token_api in (api.bp, compare.api_bp):  # JSON APIs use no cookies, so no CSRF token
         app.extensions["csrf_protect"].exempt(token_api)
+
+
+def _register_rate_limits(app: Flask) -> None:
+    """Per-caller limits on analysis and compare, counted in storage every worker shares."""
+    from webapp.views.rate_limits import init_app
+
+    init_app(app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -10,6 +11,8 @@ from webapp.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "GLIMPSE_"
+# "30/minute": a count and one period; the grammar is narrower than Flask-Limiter's on purpose
+RATE = re.compile(r"^([1-9][0-9]{0,6})/(second|minute|hour|day)$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class Settings:
     model_threads: int = 2
     secure_cookies: bool = False
     trusted_proxies: int = 0
+    public_analysis: bool = True
+    analysis_rate_limit: str = "30/minute"
+    admin_rate_limit: str = "300/minute"
+    token_rate_limit: str = "120/minute"
     testing: bool = False
     s3_bucket: str = ""
     rekognition_collection: str = "glimpse"
@@ -109,6 +116,10 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_RETENTION_DAYS must be between 0 (keep forever) and 36500")
     if not 1 <= s.model_threads <= 64:
         problems.append("GLIMPSE_MODEL_THREADS must be between 1 and 64")
+    for name in ("analysis_rate_limit", "admin_rate_limit", "token_rate_limit"):
+        if not RATE.match(getattr(s, name)):
+            problems.append(f"GLIMPSE_{name.upper()} must look like 30/minute (a count, then second, minute, "
+                            f"hour or day), not {getattr(s, name)!r}")
     if s.admin_password and len(s.admin_password) < 10:
         problems.append("GLIMPSE_ADMIN_PASSWORD must be at least 10 characters long")
     if s.backend == "aws":

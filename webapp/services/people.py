@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
 from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
-from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
+from webapp.errors import BackendUnavailable, Conflict, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, encode_jpeg
-from webapp.services.face_choice import choose_faces
+from webapp.services.face_choice import FaceChoice, choose_faces
 from webapp.services.limits import Limits, clean_filename
 from webapp.storage_keys import person_crop, person_photo, person_prefix
 
@@ -34,6 +34,27 @@ def clean_name(raw: str | None) -> str:
     return name
 
 
+class DuplicateName(Conflict):
+    """Someone with this name is enrolled already; the caller may add the photos to them instead."""
+
+    def __init__(self, name: str, existing: list[Person]):
+        count = "someone" if len(existing) == 1 else f"{len(existing)} people"
+        super().__init__(
+            f"{count.capitalize()} named {name} is enrolled already. Add the photos to that person, "
+            "or confirm that this is a different person with the same name."
+        )
+        self.existing = existing
+
+
+def _require_consent(consent: bool) -> None:
+    """Refuse to store a face without the person's recorded consent."""
+    if not consent:
+        raise InvalidInput(
+            "Consent is required: a face is stored only when the person agreed (tick the consent box, "
+            "or send consent=true to the API)."
+        )
+
+
 class People:
     """The people use cases."""
 
@@ -47,8 +68,7 @@ class People:
 
     def has_name(self, name: str) -> bool:
         """Whether someone with exactly this name (ignoring case and spacing) is enrolled already."""
-        wanted = clean_name(name).casefold()
-        return any(p.name.casefold() == wanted for p in self.list())
+        return bool(self.named(name))
 
     def get(self, person_id: str) -> Person:
         """One person, or NotFound."""
@@ -61,14 +81,13 @@ class People:
         """The enrolled faces of one person."""
         return self.backend.people.faces_of(person_id)
 
-    def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str) -> EnrolmentResult:
-        """Enrol a person from photos: each contributes its largest face; faceless photos are refused."""
-        name = clean_name(name)
-        if not consent:
-            raise InvalidInput(
-                "Consent is required: a face is stored only when the person agreed (tick the consent box, "
-                "or send consent=true to the API)."
-            )
+    def named(self, name: str) -> list[Person]:
+        """The people whose name is this one, ignoring case and spacing."""
+        key = clean_name(name).casefold()
+        return [p for p in self.list() if p.name.casefold() == key]
+
+    def _choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
+        """The face each photo contributes; InvalidImage when no photo has one."""
         if not photos:
             raise InvalidInput("Add at least one photo of the person's face.")
         named = [(clean_filename(filename), data) for filename, data in photos]
@@ -77,6 +96,21 @@ class People:
         if not choice.accepted:
             reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in choice.refused)
             raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
+        return choice
+
+    def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str,
+              allow_duplicate: bool = False) -> EnrolmentResult:
+        """Enrol a person from photos: each contributes its largest face; faceless photos are refused.
+
+        A name already enrolled raises DuplicateName unless `allow_duplicate` says this is
+        another person with the same name.
+        """
+        name = clean_name(name)
+        _require_consent(consent)
+        existing = [] if allow_duplicate else self.named(name)
+        if existing:
+            raise DuplicateName(name, existing)
+        choice = self._choose(photos)
         person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         try:
@@ -88,6 +122,19 @@ class People:
             raise
         result.person = self.get(person.id)
         self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")
+        return result
+
+    def add_photos(self, person_id: str, photos: list[tuple[str, bytes]], consent: bool,
+                   consent_by: str) -> EnrolmentResult:
+        """Add faces to an enrolled person; faces stored before a failure stay (each is complete)."""
+        person = self.get(person_id)
+        _require_consent(consent)
+        choice = self._choose(photos)
+        result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
+        for photo, face in choice.accepted:
+            result.face_ids.append(self._store_face(person.id, photo, face))
+        result.person = self.get(person.id)
+        self.audit(consent_by, "add-faces", person.id, f"{len(result.face_ids)} face(s), consent recorded")
         return result
 
     def _store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:

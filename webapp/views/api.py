@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
+from webapp.domain import EnrolmentResult
 from webapp.errors import InvalidImage
 from webapp.extensions import app_services
-from webapp.views.security import token_required
+from webapp.services.people import DuplicateName
+from webapp.views.security import analysis_allowed, token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/analyses")
+@analysis_allowed
 def create_analysis():
     """Analyse the multipart field `image`; 201 with faces and labels."""
     upload = request.files.get("image")
@@ -28,20 +31,45 @@ def get_analysis(analysis_id: str):
     return jsonify(app_services().recognizer.get(analysis_id).to_dict())
 
 
-@bp.post("/people")
-@token_required
-def create_person():
-    """Enrol a person from multipart `name`, `images` and `consent=true` (the person agreed)."""
-    uploads = request.files.getlist("images") or request.files.getlist("image")  # one photo may come as `image`
-    photos = [(f.filename or "", f.read()) for f in uploads]
-    consent = request.form.get("consent", "").strip().lower() in ("true", "yes", "1", "on")
-    result = app_services().people.enrol(request.form.get("name", ""), photos, consent, "api-token")
-    body = result.person.to_dict() | {
+def _flag(field: str) -> bool:
+    """A yes/no form field (true, yes, 1, on)."""
+    return request.form.get(field, "").strip().lower() in ("true", "yes", "1", "on")
+
+
+def _photos() -> list[tuple[str, bytes]]:
+    """The uploaded photos from `images` (several) or `image` (one)."""
+    uploads = request.files.getlist("images") or request.files.getlist("image")
+    return [(f.filename or "", f.read()) for f in uploads]
+
+
+def _enrolment(result: EnrolmentResult) -> dict:
+    """JSON form of an enrolment: the person, the new face ids, refusals and notes."""
+    return result.person.to_dict() | {
         "face_ids": result.face_ids,
         "refused": [{"filename": f, "error": why} for f, why in result.refused],
         "notes": [{"filename": f, "note": note} for f, note in result.notes],
     }
-    return jsonify(body), 201
+
+
+@bp.post("/people")
+@token_required
+def create_person():
+    """Enrol from multipart `name`, `images`, `consent=true`; 409 with `existing` if the name is taken."""
+    try:
+        result = app_services().people.enrol(request.form.get("name", ""), _photos(), _flag("consent"), "api-token",
+                                        allow_duplicate=_flag("allow_duplicate"))
+    except DuplicateName as exc:
+        hint = "POST the photos to /api/v1/people/<id>/faces, or resend with allow_duplicate=true."
+        return jsonify(error=f"{exc.message} {hint}", existing=[p.to_dict() for p in exc.existing]), 409
+    return jsonify(_enrolment(result)), 201
+
+
+@bp.post("/people/<person_id>/faces")
+@token_required
+def add_faces(person_id: str):
+    """Add photos (`images`, `consent=true`) to an enrolled person; 201 with the new face ids."""
+    result = app_services().people.add_photos(person_id, _photos(), _flag("consent"), "api-token")
+    return jsonify(_enrolment(result)), 201
 
 
 @bp.get("/people")

@@ -6,24 +6,27 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from webapp.errors import InvalidImage
 from webapp.extensions import app_services
 from webapp.storage_keys import MEDIA_KEY, is_person_key
-from webapp.views.security import current_admin
+from webapp.views.security import analysis_allowed, current_admin, visitor_id
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@analysis_allowed
 def index():
     """The upload page."""
     return render_template("public/index.html", max_mb=app_services().settings.max_upload_mb)
 
 
 @bp.post("/analyses")
+@analysis_allowed
 def analyse():
     """Analyse the uploaded photo and show its result page."""
     upload = request.files.get("image")
     try:
         if upload is None or not upload.filename:
             raise InvalidImage("Choose a photo to upload.")
+        visitor_id(create=True)
         analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
         app_services().retention.maybe_purge()
     except InvalidImage as exc:
