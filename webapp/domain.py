@@ -120,9 +120,14 @@ class Analysis:
     faces: tuple[RecognizedFace, ...] = ()
     labels: tuple[Label, ...] = ()
     filename: str = ""
+    owner: str = ""  # "visitor:<id>", "admin:<name>", "token:<id>", or "" (reachable by its id only)
+
+    def label_keys(self) -> set[str]:
+        """The casefolded label names and their parents, as the history filter matches them."""
+        return {name.casefold() for label in self.labels for name in (label.name, *label.parents)}
 
     def to_dict(self) -> dict:
-        """JSON-ready form matching the public API."""
+        """JSON-ready form matching the public API (the owner is not shown)."""
         return {
             "id": self.id,
             "created_at": self.created_at.isoformat(),
@@ -131,6 +136,21 @@ class Analysis:
             "faces": [f.to_dict() for f in self.faces],
             "labels": [label.to_dict() for label in self.labels],
         }
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which analyses a listing shows: all, or only one owner's, one person's, one label's (all given must hold)."""
+
+    owner: str | None = None
+    person_id: str | None = None
+    label: str | None = None
+
+    def matches(self, analysis: Analysis) -> bool:
+        """Whether an analysis passes every condition given."""
+        return ((self.owner is None or analysis.owner == self.owner)
+                and (self.person_id is None or any(f.person_id == self.person_id for f in analysis.faces))
+                and (self.label is None or self.label.casefold() in analysis.label_keys()))
 
 
 @dataclass

@@ -17,6 +17,7 @@ from webapp.domain import (
     FaceComparison,
     FaceMatch,
     FaceRecord,
+    HistoryFilter,
     Label,
     Person,
     ResourceOutcome,
@@ -116,8 +117,8 @@ class AnalysisStore(Protocol):
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis, or None."""
 
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first."""
+    def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """The newest analyses first: all, or those of one owner / with one person / with one label."""
 
     def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
         """Up to `limit` analyses created before cutoff, oldest first (for retention)."""

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from webapp.backends.base import Backend
-from webapp.domain import Analysis, DetectedFace, Label, RecognizedFace
+from webapp.domain import Analysis, DetectedFace, HistoryFilter, Label, RecognizedFace
 from webapp.errors import NotFound
 from webapp.images import Photo, decode_photo
 from webapp.services.limits import Limits, clean_filename
@@ -36,8 +36,8 @@ class Recognizer:
         labels = self.backend.labels.detect(photo, self.limits.min_label_confidence, self.limits.max_labels)
         return faces, with_person_labels(labels, detected)
 
-    def analyse(self, data: bytes, filename: str | None = None) -> Analysis:
-        """Decode, recognize, store the photo and its thumbnail, and save the analysis."""
+    def analyse(self, data: bytes, filename: str | None = None, owner: str = "") -> Analysis:
+        """Decode, recognize, store the photo and its thumbnail, and save the analysis as `owner`'s."""
         photo = self.decode(data)
         faces, labels = self.recognize(photo)
         analysis_id = uuid4().hex
@@ -48,6 +48,7 @@ class Recognizer:
         analysis = Analysis(
             id=analysis_id, created_at=datetime.now(UTC), image_key=image_key, thumb_key=thumb_key,
             width=width, height=height, faces=tuple(faces), labels=tuple(labels), filename=clean_filename(filename),
+            owner=owner,
         )
         self.backend.analyses.save_analysis(analysis)
         return analysis
@@ -78,9 +79,9 @@ class Recognizer:
             raise NotFound("There is no analysis with that id.")
         return analysis
 
-    def history(self, limit: int) -> list[Analysis]:
-        """Past analyses, newest first."""
-        return self.backend.analyses.list_analyses(limit)
+    def history(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """Past analyses, newest first: all of them, or those `only` lets through."""
+        return self.backend.analyses.list_analyses(limit, only)
 
 
 def with_person_labels(labels: list[Label], faces: list[DetectedFace]) -> list[Label]:

@@ -7,7 +7,7 @@ from webapp.domain import EnrolmentResult
 from webapp.errors import InvalidImage
 from webapp.extensions import app_services
 from webapp.services.people import DuplicateName
-from webapp.views.security import analysis_allowed, token_required
+from webapp.views.security import analysis_allowed, current_owner, token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -19,7 +19,7 @@ def create_analysis():
     upload = request.files.get("image")
     if upload is None:
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
-    analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
+    analysis = app_services().recognizer.analyse(upload.read(), upload.filename, current_owner())
     app_services().retention.maybe_purge()
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}

@@ -7,7 +7,6 @@ its own limit (GLIMPSE_ANALYSIS_RATE_LIMIT, GLIMPSE_ADMIN_RATE_LIMIT, GLIMPSE_TO
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import math
 import time
@@ -16,7 +15,7 @@ from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 
 from webapp.extensions import app_services
-from webapp.views.security import bearer_token, current_admin
+from webapp.views.security import bearer_token, current_admin, token_name
 
 LIMITED_ENDPOINTS = ("public.analyse", "api.create_analysis", "compare.compare", "compare_api.create_comparison")
 STORAGES = {"local": "webapp.backends.local.limit_storage", "aws": "webapp.backends.aws.limit_storage"}
@@ -29,8 +28,7 @@ def caller() -> tuple[str, str]:
         if current_admin():
             g.rate_caller = ("admin", current_admin())
         elif token and app_services().accounts.token_is_valid(token):
-            # a prefix of the token's hash names it without keeping the token itself in the counters
-            g.rate_caller = ("token", hashlib.sha256(token.encode()).hexdigest()[:16])
+            g.rate_caller = ("token", token_name(token))
         else:
             g.rate_caller = ("visitor", request.remote_addr or "unknown")
     return g.rate_caller

@@ -1,6 +1,7 @@
 """Security headers and the admin/token guards shared by the blueprints."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from functools import wraps
 
@@ -51,6 +52,24 @@ def visitor_id(create: bool = False) -> str | None:
     if create and "visitor" not in session:
         session["visitor"] = secrets.token_hex(16)
     return session.get("visitor")
+
+
+def token_name(token: str) -> str:
+    """A short, stable name for a token (a prefix of its hash): never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def current_owner(create: bool = False) -> str:
+    """Who the analyses of this request belong to: the admin, the API token, the visitor, or nobody ("").
+
+    `create` gives a browser without one its visitor id (on its first analysis).
+    """
+    if current_admin():
+        return f"admin:{current_admin()}"
+    if has_valid_token():
+        return f"token:{token_name(bearer_token())}"
+    visitor = visitor_id(create)
+    return f"visitor:{visitor}" if visitor else ""
 
 
 def analysis_allowed(view):

@@ -5,8 +5,10 @@ from datetime import datetime
 
 from webapp.backends.aws import dynamo_items as items
 from webapp.backends.aws.dynamo_directory import DynamoTables
-from webapp.backends.aws.dynamo_items import MAIN_GSI, SEEN, key, person_pk, to_item
-from webapp.domain import Analysis
+from webapp.backends.aws.dynamo_items import MAIN_GSI, key, to_item
+from webapp.domain import Analysis, HistoryFilter
+
+PAGE = 50  # analyses fetched per BatchGetItem while filling a filtered listing
 
 
 class DynamoAnalyses(DynamoTables):
@@ -15,7 +17,7 @@ class DynamoAnalyses(DynamoTables):
     def save_analysis(self, analysis: Analysis) -> None:
         """Store the analysis and a marker in the partition of each person it names."""
         values = items.analysis_item(analysis)
-        markers = [{"pk": person_pk(pid), "sk": f"{SEEN}{analysis.id}"} for pid in sorted(items.person_ids_in(values))]
+        markers = items.history_markers(values)
         self.db.batch_write(self.table, [{"PutRequest": {"Item": to_item(v)}} for v in [values, *markers]])
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
@@ -23,9 +25,35 @@ class DynamoAnalyses(DynamoTables):
         values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
         return self._analyses([values])[0] if values else None
 
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first (gsi1 partition ANALYSES, sorted by time)."""
-        return self._analyses(self._index("ANALYSES", newest_first=True, limit=limit)) if limit > 0 else []
+    def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """The newest analyses first: all (gsi1 ANALYSES) or one owner's / person's / label's (their markers)."""
+        if limit <= 0:
+            return []
+        only = only or HistoryFilter()
+        if only == HistoryFilter():
+            return self._analyses(self._index("ANALYSES", newest_first=True, limit=limit))
+        if only.owner is not None:
+            partition = f"OWNER#{only.owner}"
+        elif only.person_id is not None:
+            partition = f"{items.SEEN}{only.person_id}"
+        else:
+            partition = f"LABEL#{only.label.casefold()}"
+        return self._filled(partition, only, limit)
+
+    def _filled(self, partition: str, only: HistoryFilter, limit: int) -> list[Analysis]:
+        """Walk one marker partition newest first, fetching analyses a page at a time, until `limit` pass."""
+        markers = self.db.query(TableName=self.table, IndexName=MAIN_GSI, KeyConditionExpression="gsi1pk = :p",
+                                ExpressionAttributeValues=to_item({":p": partition}), ScanIndexForward=False)
+        found: list[Analysis] = []
+        while len(found) < limit:
+            ids = [m["analysis_id"] for _, m in zip(range(PAGE), markers, strict=False)]
+            if not ids:
+                break
+            rows = {v["id"]: v for v in self.db.batch_get(self.table, [key(f"ANALYSIS#{a}", items.ANALYSIS)
+                                                                        for a in dict.fromkeys(ids)])}
+            page = self._analyses([rows[a] for a in dict.fromkeys(ids) if a in rows])
+            found += [a for a in page if only.matches(a)]
+        return found[:limit]
 
     def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
         """Up to `limit` analyses created before cutoff, oldest first (gsi1 ANALYSES, gsi1sk < cutoff)."""
@@ -43,7 +71,7 @@ class DynamoAnalyses(DynamoTables):
         values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
         if values is None:
             return
-        markers = [key(person_pk(pid), f"{SEEN}{analysis_id}") for pid in sorted(items.person_ids_in(values))]
+        markers = [key(m["pk"], m["sk"]) for m in items.history_markers(values)]
         self.db.batch_write(self.table, [{"DeleteRequest": {"Key": k}} for k in markers])
         self.db.call("delete_item", TableName=self.table, Key=key(values["pk"], values["sk"]))
 

@@ -10,15 +10,21 @@ overloaded GSI `gsi1` (`gsi1pk`/`gsi1sk`, all attributes projected):
 
     item            pk                  sk                  gsi1pk             gsi1sk
     person          PERSON#<id>         PROFILE             PEOPLE             <casefolded name>#<created>#<id>
-    seen-in marker  PERSON#<id>         SEEN#<analysis id>  -                  -
+    seen-in marker  PERSON#<id>         SEEN#<analysis id>  SEEN#<person id>   <created iso, UTC>#<analysis id>
     analysis        ANALYSIS#<id>       ANALYSIS            ANALYSES           <created iso, UTC>#<id>
+    owner marker    ANALYSIS#<id>       OWNER               OWNER#<owner>      <created iso, UTC>#<id>
+    label marker    ANALYSIS#<id>       LABEL#<label>       LABEL#<label>      <created iso, UTC>#<id>
     admin           ADMIN#<username>    ADMIN               ADMINS             <username>
     API token       TOKEN#<sha256>      TOKEN               TOKENID#<id>       TOKEN
     audit entry     AUDIT#<at>#<uuid>   AUDIT               AUDIT              <at iso, UTC>#<uuid>
 
 A person's partition holds their profile and one marker per analysis that named them,
 so forgetting reads one partition to find the analyses it must scrub, and deleting an
-analysis finds its markers from the person ids the analysis names (no scan).
+analysis finds its markers from the person ids the analysis names (no scan). The markers'
+gsi1 keys make each history listing one Query, newest first: one owner's analyses
+(OWNER#), those naming one person (SEEN#), those with one label (LABEL#, casefolded,
+parents included). Markers written before these keys existed carry no gsi1 keys and are
+not listed; they are still deleted with their analysis.
 """
 from __future__ import annotations
 
@@ -122,9 +128,27 @@ def analysis_item(analysis: Analysis) -> dict:
         "gsi1sk": f"{sortable_time(analysis.created_at)}#{analysis.id}",
         "id": analysis.id, "created_at": created, "image_key": analysis.image_key, "thumb_key": analysis.thumb_key,
         "width": analysis.width, "height": analysis.height, "filename": analysis.filename, "faces": faces,
+        "owner": analysis.owner,
         "labels": [{"name": lb.name, "confidence": lb.confidence, "parents": list(lb.parents)}
                    for lb in analysis.labels],
     }
+
+
+def label_keys_in(values: dict) -> set[str]:
+    """The casefolded labels (and their parents) of an analysis item."""
+    return {n.casefold() for lb in values.get("labels", []) for n in (lb["name"], *lb.get("parents", []))}
+
+
+def history_markers(values: dict) -> list[dict]:
+    """The marker items of an analysis item: one per person it names, its owner, one per label."""
+    aid, when = values["id"], values["gsi1sk"]
+    markers = [{"pk": person_pk(pid), "sk": f"{SEEN}{aid}", "gsi1pk": f"{SEEN}{pid}"}
+               for pid in sorted(person_ids_in(values))]
+    if values.get("owner"):
+        markers.append({"pk": values["pk"], "sk": "OWNER", "gsi1pk": f"OWNER#{values['owner']}"})
+    markers += [{"pk": values["pk"], "sk": f"LABEL#{name}", "gsi1pk": f"LABEL#{name}"}
+                for name in sorted(label_keys_in(values))]
+    return [{**m, "gsi1sk": when, "analysis_id": aid} for m in markers]
 
 
 def person_ids_in(values: dict) -> set[str]:
@@ -147,7 +171,7 @@ def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
         id=values["id"], created_at=datetime.fromisoformat(values["created_at"]),
         image_key=values["image_key"], thumb_key=values["thumb_key"],
         width=int(values["width"]), height=int(values["height"]), filename=values.get("filename", ""),
-        faces=tuple(_recognized(f, people) for f in values.get("faces", [])),
+        owner=values.get("owner") or "", faces=tuple(_recognized(f, people) for f in values.get("faces", [])),
         labels=tuple(Label(lb["name"], float(lb["confidence"]), tuple(lb.get("parents", [])))
                      for lb in values.get("labels", [])),
     )

@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 
 from webapp.backends.local.sqlite_directory import SqliteTables, _box
-from webapp.domain import Analysis, Label, RecognizedFace
+from webapp.domain import Analysis, HistoryFilter, Label, RecognizedFace
 
 
 class SqliteAnalyses(SqliteTables):
@@ -26,23 +26,42 @@ class SqliteAnalyses(SqliteTables):
                     "INSERT INTO analysis_faces VALUES (?,?,?,?,?,?,?,?,?)",
                     (analysis.id, i, f.confidence, b.left, b.top, b.width, b.height, f.person_id, f.similarity),
                 )
+            if analysis.owner:
+                db.execute("INSERT INTO analysis_owners VALUES (?,?,?)",
+                           (analysis.id, analysis.owner, analysis.created_at.isoformat()))
+            db.executemany("INSERT INTO analysis_labels VALUES (?,?)",
+                           [(analysis.id, name) for name in sorted(analysis.label_keys())])
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis with current names, or None."""
         with self._db() as db:
-            row = db.execute("SELECT * FROM analyses WHERE id = ?", (analysis_id,)).fetchone()
+            row = db.execute(f"SELECT a.*, {self._OWNER} FROM analyses a WHERE id = ?", (analysis_id,)).fetchone()
             return self._analysis(db, row) if row else None
 
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first."""
+    def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """The newest analyses first: all of them, or those `only` lets through."""
+        only = only or HistoryFilter()
+        joins, where, args = "", [], []
+        if only.owner is not None:
+            joins, args = "JOIN analysis_owners o ON o.analysis_id = a.id AND o.owner = ?", [only.owner]
+        if only.person_id is not None:
+            where.append("EXISTS (SELECT 1 FROM analysis_faces f WHERE f.analysis_id = a.id AND f.person_id = ?)")
+            args.append(only.person_id)
+        if only.label is not None:
+            where.append("EXISTS (SELECT 1 FROM analysis_labels l WHERE l.analysis_id = a.id AND l.name = ?)")
+            args.append(only.label.casefold())
+        sql = f"SELECT a.*, {self._OWNER} FROM analyses a {joins} {'WHERE ' + ' AND '.join(where) if where else ''}"
         with self._db() as db:
-            rows = db.execute("SELECT * FROM analyses ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
+            rows = db.execute(f"{sql} ORDER BY a.created_at DESC, a.rowid DESC LIMIT ?", (*args, limit))
             return [self._analysis(db, r) for r in rows.fetchall()]
+
+    _OWNER = "(SELECT owner FROM analysis_owners WHERE analysis_id = a.id) AS owner"
 
     def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
         """Analyses older than cutoff, oldest first."""
         with self._db() as db:
-            rows = db.execute("SELECT * FROM analyses WHERE created_at < ? ORDER BY created_at LIMIT ?",
+            rows = db.execute(f"SELECT a.*, {self._OWNER} FROM analyses a WHERE created_at < ? "
+                              "ORDER BY created_at LIMIT ?",
                               (cutoff.isoformat(), limit))
             return [self._analysis(db, r) for r in rows.fetchall()]
 
@@ -61,7 +80,7 @@ class SqliteAnalyses(SqliteTables):
         return Analysis(
             id=row["id"], created_at=datetime.fromisoformat(row["created_at"]),
             image_key=row["image_key"], thumb_key=row["thumb_key"], width=row["width"], height=row["height"],
-            filename=row["filename"] or "",
+            filename=row["filename"] or "", owner=row["owner"] or "",
             faces=tuple(
                 RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"]) for f in faces
             ),

@@ -33,6 +33,16 @@ CREATE TRIGGER IF NOT EXISTS forget_similarity AFTER UPDATE OF person_id ON anal
     WHEN NEW.person_id IS NULL BEGIN
     UPDATE analysis_faces SET similarity = NULL
      WHERE analysis_id = NEW.analysis_id AND position = NEW.position; END;
+CREATE INDEX IF NOT EXISTS analysis_faces_person ON analysis_faces(person_id);
+-- who made an analysis (histories list only their own), and its labels (with parents) to filter by
+CREATE TABLE IF NOT EXISTS analysis_owners (
+    analysis_id TEXT PRIMARY KEY REFERENCES analyses(id) ON DELETE CASCADE,
+    owner TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS analysis_owners_owner ON analysis_owners(owner, created_at);
+CREATE TABLE IF NOT EXISTS analysis_labels (
+    analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE, name TEXT NOT NULL,
+    PRIMARY KEY (analysis_id, name));
+CREATE INDEX IF NOT EXISTS analysis_labels_name ON analysis_labels(name);
 CREATE TABLE IF NOT EXISTS admins (
     username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
