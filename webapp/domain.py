@@ -95,6 +95,7 @@ class RecognizedFace:
     person_id: str | None = None
     person_name: str | None = None
     similarity: float | None = None
+    face_id: str | None = None  # the enrolled faceprint it matched, so moving that face renames it
 
     def to_dict(self) -> dict:
         """JSON-ready form matching the public API."""
@@ -136,6 +137,17 @@ class Analysis:
             "faces": [f.to_dict() for f in self.faces],
             "labels": [label.to_dict() for label in self.labels],
         }
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A change made of several steps (merge, move or remove a face), journalled until it finishes."""
+
+    id: str
+    kind: str
+    args: dict
+    actor: str
+    started_at: datetime
 
 
 @dataclass(frozen=True)

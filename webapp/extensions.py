@@ -9,6 +9,7 @@ from webapp.backends.base import Backend
 from webapp.config import Settings
 from webapp.services.accounts import Accounts
 from webapp.services.comparison import Comparer
+from webapp.services.fixes import Fixes
 from webapp.services.limits import Limits
 from webapp.services.maintenance import Doctor
 from webapp.services.people import People
@@ -28,6 +29,7 @@ class AppServices:
     accounts: Accounts
     retention: Retention
     doctor: Doctor
+    fixes: Fixes
 
     @classmethod
     def build(cls, settings: Settings, backend: Backend) -> AppServices:
@@ -36,6 +38,7 @@ class AppServices:
         return cls(
             settings, backend, Recognizer(backend, limits), Comparer(backend, limits), People(backend, limits),
             Accounts(backend.accounts), Retention(backend, settings.retention_days), Doctor(backend),
+            Fixes(backend),
         )
 
 

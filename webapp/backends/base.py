@@ -19,6 +19,7 @@ from webapp.domain import (
     FaceRecord,
     HistoryFilter,
     Label,
+    Operation,
     Person,
     ResourceOutcome,
 )
@@ -89,6 +90,12 @@ class PeopleDirectory(Protocol):
     def list_people(self) -> list[Person]:
         """Everyone, sorted by name."""
 
+    def rename_person(self, person_id: str, name: str) -> None:
+        """Give a person another name."""
+
+    def move_faces(self, face_ids: list[str], person_id: str) -> None:
+        """Point these face rows at another person (idempotent: rows already there stay)."""
+
     def delete_person(self, person_id: str) -> None:
         """Remove the person, every face row that points at them, and their name from past analyses."""
 
@@ -125,6 +132,22 @@ class AnalysisStore(Protocol):
 
     def delete_analysis(self, analysis_id: str) -> None:
         """Remove one analysis and its face rows; absent ids are not an error."""
+
+    def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
+        """Past analyses naming from_person (through these faces, or any) name to_person (None: Unknown)."""
+
+
+class Journal(Protocol):
+    """Operations of several steps, recorded before their first step and forgotten after their last."""
+
+    def begin(self, kind: str, args: dict, actor: str) -> Operation:
+        """Record that an operation starts."""
+
+    def pending(self) -> list[Operation]:
+        """Operations started and not finished, oldest first."""
+
+    def finish(self, operation_id: str) -> None:
+        """Forget a finished operation."""
 
 
 class AuditLog(Protocol):
@@ -211,6 +234,7 @@ class Backend:
     analyses: AnalysisStore
     audit: AuditLog
     accounts: AccountStore
+    journal: Journal
     faceprints: FaceprintCache | None = None
     vector_index: VectorIndexAdmin | None = None
     resources: CloudResources | None = None

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
+from webapp.services.fixes import Fixes
 from webapp.storage_keys import ANALYSIS_IMAGE, PERSON_IMAGE, person_prefix
 
 
@@ -16,15 +17,18 @@ class HealthReport:
     missing_faceprints: list[str] = field(default_factory=list)  # rows whose faceprint is gone
     faceless_people: list[str] = field(default_factory=list)  # people left with no face (interrupted enrolment)
     orphan_images: list[str] = field(default_factory=list)  # stored images no row points to
+    unfinished: list[str] = field(default_factory=list)  # journalled merges/moves/removals that stopped half-way
 
     @property
     def ok(self) -> bool:
         """True when nothing needs repair."""
-        return not (self.orphan_faceprints or self.missing_faceprints or self.faceless_people or self.orphan_images)
+        return not (self.orphan_faceprints or self.missing_faceprints or self.faceless_people or self.orphan_images
+                    or self.unfinished)
 
     def lines(self) -> list[str]:
         """One human line per kind of problem."""
-        kinds = [("faceprint(s) without a person", self.orphan_faceprints),
+        kinds = [("half-done merge(s), move(s) or removal(s) of a face", self.unfinished),
+                 ("faceprint(s) without a person", self.orphan_faceprints),
                  ("face row(s) whose faceprint is missing", self.missing_faceprints),
                  ("person(s) with no face", self.faceless_people),
                  ("stored image(s) nothing points to", self.orphan_images)]
@@ -40,25 +44,31 @@ class Doctor:
 
     def check(self) -> HealthReport:
         """Compare the three stores and list every inconsistency."""
+        cutoff = datetime.now(UTC) - self.grace
+        unfinished = [op.id for op in self.backend.journal.pending() if op.started_at < cutoff]
         prints, rows = set(self.backend.faces.face_ids()), set(self.backend.people.all_face_ids())
         people = {p.id: p for p in self.backend.people.list_people()}
-        cutoff = datetime.now(UTC) - self.grace
         report = HealthReport(
+            unfinished=unfinished,
             orphan_faceprints=sorted(prints - rows),
             missing_faceprints=sorted(rows - prints),
             faceless_people=sorted(pid for pid, p in people.items() if p.face_count == 0 and p.created_at < cutoff),
         )
         # judge images against what will survive a repair, so one pass is enough
-        report.orphan_images = self._orphan_images(set(people) - set(report.faceless_people), rows & prints)
+        report.orphan_images = self._orphan_images(rows & prints)
         return report
 
-    def _orphan_images(self, live_people: set[str], rows: set[str]) -> list[str]:
-        """Image keys whose person, face or analysis no longer exists."""
+    def _orphan_images(self, rows: set[str]) -> list[str]:
+        """Image keys whose face or analysis no longer exists.
+
+        An enrolment image is judged by its face alone: after a merge or a move, a face keeps
+        its images under the folder of the person it was enrolled as.
+        """
         orphans, analyses = [], {}
         for key in self.backend.store.list():
             person = PERSON_IMAGE.match(key)
             if person:
-                if person.group(1) not in live_people or person.group(2) not in rows:
+                if person.group(2) not in rows:
                     orphans.append(key)
                 continue
             analysis = ANALYSIS_IMAGE.match(key)
@@ -71,7 +81,14 @@ class Doctor:
         return orphans
 
     def repair(self, report: HealthReport) -> None:
-        """Remove what the report lists: faceprints, rows, faceless people, then images."""
+        """Finish half-done operations first (they explain other findings), then remove what is left over."""
+        if report.unfinished:
+            fixes, pending = Fixes(self.backend), {op.id: op for op in self.backend.journal.pending()}
+            for op_id in report.unfinished:
+                if op_id in pending:
+                    fixes.resume(pending[op_id])
+            report = self.check()
+            report.unfinished = []
         self.backend.faces.delete(report.orphan_faceprints)
         self.backend.people.delete_faces(report.missing_faceprints)
         for person_id in report.faceless_people:

@@ -157,12 +157,13 @@ class People:
     def forget(self, person_id: str, actor: str = "") -> Person:
         """Delete a person with every faceprint, mapping row, enrolment image and crop."""
         person = self.get(person_id)
-        face_ids = [f.face_id for f in self.backend.people.faces_of(person_id)]
-        self._erase(person_id, face_ids)
-        self.audit(actor, "forget", person_id, f"{len(face_ids)} faceprint(s) deleted")
+        faces = self.backend.people.faces_of(person_id)
+        # a face merged or moved here keeps its images in the folder it was enrolled under
+        self._erase(person_id, [f.face_id for f in faces], [k for f in faces for k in (f.image_key, f.crop_key)])
+        self.audit(actor, "forget", person_id, f"{len(faces)} faceprint(s) deleted")
         return person
 
-    def _erase(self, person_id: str, face_ids: list[str]) -> None:
+    def _erase(self, person_id: str, face_ids: list[str], image_keys: list[str] = ()) -> None:
         """Rows first (one step that hides the person at once), then faceprints, then images.
 
         If the process dies part-way, what is left is only faceprints and images that no
@@ -172,6 +173,8 @@ class People:
             self.backend.people.delete_person(person_id)
             self.backend.faces.delete(face_ids)
             self.backend.store.delete_prefix(person_prefix(person_id))
+            for image_key in image_keys:
+                self.backend.store.delete(image_key)
         except OSError as exc:
             raise BackendUnavailable(f"Deleting failed part-way; run it again. ({exc.strerror})") from exc
 

@@ -67,7 +67,7 @@ class Recognizer:
                 RecognizedFace(
                     face.bounding_box, face.confidence,
                     person.id if person else None, person.name if person else None,
-                    similarity if person else None,
+                    similarity if person else None, fid if person else None,
                 )
             )
         return named

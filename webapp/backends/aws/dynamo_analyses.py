@@ -5,7 +5,7 @@ from datetime import datetime
 
 from webapp.backends.aws import dynamo_items as items
 from webapp.backends.aws.dynamo_directory import DynamoTables
-from webapp.backends.aws.dynamo_items import MAIN_GSI, key, to_item
+from webapp.backends.aws.dynamo_items import MAIN_GSI, key, person_pk, to_item
 from webapp.domain import Analysis, HistoryFilter
 
 PAGE = 50  # analyses fetched per BatchGetItem while filling a filtered listing
@@ -65,6 +65,31 @@ class DynamoAnalyses(DynamoTables):
             ScanIndexForward=True, Limit=limit,
         )
         return self._analyses(list(rows))
+
+    def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
+        """Rename faces in the analyses from_person's SEEN# markers list; markers follow (new one first)."""
+        markers = self.db.query(
+            TableName=self.table, KeyConditionExpression="pk = :p AND begins_with(sk, :s)", ConsistentRead=True,
+            ExpressionAttributeValues=to_item({":p": person_pk(from_person_id), ":s": items.SEEN}),
+        )
+        for marker in list(markers):
+            self._relink_one(marker["sk"][len(items.SEEN):], from_person_id, to_person_id, face_ids)
+
+    def _relink_one(self, analysis_id: str, from_id: str, to_id: str | None, face_ids: list[str] | None) -> None:
+        """One analysis: its faces renamed, the new person's marker written, the old one's removed if unused."""
+        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
+        if values is None:
+            self.db.call("delete_item", TableName=self.table, Key=key(person_pk(from_id), f"{items.SEEN}{analysis_id}"))
+            return
+        faces = items.relinked(values.get("faces", []), from_id, to_id, face_ids)
+        if to_id:
+            self.db.call("put_item", TableName=self.table, Item=to_item(
+                {"pk": person_pk(to_id), "sk": f"{items.SEEN}{analysis_id}", "gsi1pk": f"{items.SEEN}{to_id}",
+                 "gsi1sk": values["gsi1sk"], "analysis_id": analysis_id}))
+        self.db.call("update_item", TableName=self.table, Key=key(values["pk"], values["sk"]),
+                     UpdateExpression="SET faces = :f", ExpressionAttributeValues=to_item({":f": faces}))
+        if from_id not in items.person_ids_in({"faces": faces}):
+            self.db.call("delete_item", TableName=self.table, Key=key(person_pk(from_id), f"{items.SEEN}{analysis_id}"))
 
     def delete_analysis(self, analysis_id: str) -> None:
         """Delete the SEEN# markers of the people it names, then the analysis; absent ids are ignored."""

@@ -2,6 +2,7 @@
 a base for its adapters, and the people/faces adapter."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -79,6 +80,49 @@ class DynamoPeople(DynamoTables):
     def list_people(self) -> list[Person]:
         """Everyone, sorted by name (case-insensitive) then creation."""
         return [items.person_from(v) for v in self._index("PEOPLE")]
+
+    def rename_person(self, person_id: str, name: str) -> None:
+        """Rename the profile (and its place in the name-sorted list), then the FullName of each face row."""
+        person = self.get_person(person_id)
+        if person is None:
+            raise NotFound("There is no person with that id.")
+        sort_key = items.person_item(replace(person, name=name), person.consent_text)["gsi1sk"]
+        self.db.call("update_item", TableName=self.table, Key=key(person_pk(person_id), PROFILE),
+                     UpdateExpression="SET #n = :n, gsi1sk = :s", ConditionExpression="attribute_exists(pk)",
+                     ExpressionAttributeNames={"#n": "name"},
+                     ExpressionAttributeValues=to_item({":n": name, ":s": sort_key}))
+        for face in self.faces_of(person_id):
+            self.db.call("update_item", TableName=self.faces_table, Key={"RekognitionId": {"S": face.face_id}},
+                         UpdateExpression="SET FullName = :n", ExpressionAttributeValues=to_item({":n": name}))
+
+    def move_faces(self, face_ids: list[str], person_id: str) -> None:
+        """Re-point each face row with both people's face counts in one transaction per face."""
+        target = self.get_person(person_id)
+        if target is None:
+            raise NotFound("There is no person with that id.")
+        keys = [{"RekognitionId": {"S": fid}} for fid in dict.fromkeys(face_ids)]
+        for row in self.db.batch_get(self.faces_table, keys, ConsistentRead=True):
+            if row["PersonId"] != person_id:
+                self._move_face(row["RekognitionId"], row["PersonId"], target)
+
+    def _move_face(self, face_id: str, from_id: str, target: Person) -> None:
+        """One face row to another person; the row's condition makes a repeated move a no-op."""
+        counts = [(target.id, 1)] + ([(from_id, -1)] if self.get_person(from_id) else [])
+        try:
+            self.db.call("transact_write_items", TransactItems=[
+                {"Update": {"TableName": self.faces_table, "Key": {"RekognitionId": {"S": face_id}},
+                            "UpdateExpression": "SET PersonId = :to, FullName = :n",
+                            "ConditionExpression": "PersonId = :from",
+                            "ExpressionAttributeValues": to_item({":to": target.id, ":n": target.name,
+                                                                  ":from": from_id})}},
+                *({"Update": {"TableName": self.table, "Key": key(person_pk(pid), PROFILE),
+                              "UpdateExpression": "ADD face_count :d", "ConditionExpression": "attribute_exists(pk)",
+                              "ExpressionAttributeValues": to_item({":d": delta})}} for pid, delta in counts),
+            ])
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException" or not _conditions_failed(exc):
+                raise unavailable("dynamodb") from exc
+            # the row moved already, or a profile went meanwhile: what is stored now is read on the next pass
 
     def delete_person(self, person_id: str) -> None:
         """Scrub their analyses, delete their face rows, then their profile (last, so a retry finds them)."""

@@ -120,7 +120,8 @@ def analysis_item(analysis: Analysis) -> dict:
     """The item of one analysis; faces keep the person id, names are resolved on reading."""
     created = analysis.created_at.isoformat()
     faces = [
-        {**asdict(f.bounding_box), "confidence": f.confidence, "person_id": f.person_id, "similarity": f.similarity}
+        {**asdict(f.bounding_box), "confidence": f.confidence, "person_id": f.person_id, "similarity": f.similarity,
+         "face_id": f.face_id}
         for f in analysis.faces
     ]
     return {
@@ -162,7 +163,8 @@ def _recognized(face: dict, people: dict[str, Person]) -> RecognizedFace:
     person = people.get(face.get("person_id") or "")
     if person is None:
         return RecognizedFace(box, float(face["confidence"]))
-    return RecognizedFace(box, float(face["confidence"]), person.id, person.name, _float(face.get("similarity")))
+    return RecognizedFace(box, float(face["confidence"]), person.id, person.name, _float(face.get("similarity")),
+                          face.get("face_id"))
 
 
 def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
@@ -178,8 +180,17 @@ def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
 
 
 def scrubbed(faces: list[dict], person_id: str) -> list[dict]:
-    """Analysis faces with one person's id and similarity removed."""
-    return [{**f, "person_id": None, "similarity": None} if f.get("person_id") == person_id else f for f in faces]
+    """Analysis faces with one person's id, similarity and matched face removed."""
+    return relinked(faces, person_id, None)
+
+
+def relinked(faces: list[dict], from_id: str, to_id: str | None, face_ids: list[str] | None = None) -> list[dict]:
+    """Analysis faces naming from_id (through these face ids, or any) naming to_id instead (None: Unknown)."""
+    def moves(face: dict) -> bool:
+        return face.get("person_id") == from_id and (face_ids is None or face.get("face_id") in face_ids)
+
+    gone = {"person_id": None, "similarity": None, "face_id": None}
+    return [({**f, "person_id": to_id} if to_id else {**f, **gone}) if moves(f) else f for f in faces]
 
 
 def sortable_time(moment: datetime) -> str:

@@ -8,13 +8,14 @@ from webapp.config import Settings
 
 
 def directory_ports(path: Path) -> dict:
-    """The four directory ports, each its own adapter over one SQLite file (the same schema as ever)."""
+    """The directory ports (people, analyses, audit, accounts, journal) over one SQLite file."""
     from webapp.backends.local.sqlite_accounts import SqliteAccounts, SqliteAudit
     from webapp.backends.local.sqlite_analyses import SqliteAnalyses
     from webapp.backends.local.sqlite_directory import SqlitePeople
+    from webapp.backends.local.sqlite_journal import SqliteJournal
 
     return {"people": SqlitePeople(path), "analyses": SqliteAnalyses(path), "audit": SqliteAudit(path),
-            "accounts": SqliteAccounts(path)}
+            "accounts": SqliteAccounts(path), "journal": SqliteJournal(path)}
 
 
 def build(settings: Settings) -> Backend:

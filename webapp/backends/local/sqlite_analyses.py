@@ -26,6 +26,8 @@ class SqliteAnalyses(SqliteTables):
                     "INSERT INTO analysis_faces VALUES (?,?,?,?,?,?,?,?,?)",
                     (analysis.id, i, f.confidence, b.left, b.top, b.width, b.height, f.person_id, f.similarity),
                 )
+            db.executemany("INSERT INTO analysis_matches VALUES (?,?,?)",
+                           [(analysis.id, i, f.face_id) for i, f in enumerate(analysis.faces) if f.face_id])
             if analysis.owner:
                 db.execute("INSERT INTO analysis_owners VALUES (?,?,?)",
                            (analysis.id, analysis.owner, analysis.created_at.isoformat()))
@@ -65,6 +67,20 @@ class SqliteAnalyses(SqliteTables):
                               (cutoff.isoformat(), limit))
             return [self._analysis(db, r) for r in rows.fetchall()]
 
+    def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
+        """Past analyses naming from_person (through these faces, or through any) name to_person instead.
+
+        `to_person_id=None` leaves those faces Unknown, with no similarity (as after a forget).
+        """
+        where, args = "person_id = ?", [from_person_id]
+        if face_ids is not None:
+            marks = ",".join("?" * len(face_ids))
+            where += (f" AND (analysis_id, position) IN "
+                      f"(SELECT analysis_id, position FROM analysis_matches WHERE face_id IN ({marks}))")
+            args += face_ids
+        with self._db(write=True) as db:
+            db.execute(f"UPDATE analysis_faces SET person_id = ? WHERE {where}", (to_person_id, *args))
+
     def delete_analysis(self, analysis_id: str) -> None:
         """Delete an analysis; its face rows cascade."""
         with self._db(write=True) as db:
@@ -73,7 +89,8 @@ class SqliteAnalyses(SqliteTables):
     def _analysis(self, db, row) -> Analysis:
         """Rebuild an Analysis from its row and face rows."""
         faces = db.execute(
-            "SELECT af.*, p.name FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
+            "SELECT af.*, p.name, m.face_id FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
+            "LEFT JOIN analysis_matches m ON m.analysis_id = af.analysis_id AND m.position = af.position "
             "WHERE af.analysis_id = ? ORDER BY af.position",
             (row["id"],),
         ).fetchall()
@@ -82,7 +99,9 @@ class SqliteAnalyses(SqliteTables):
             image_key=row["image_key"], thumb_key=row["thumb_key"], width=row["width"], height=row["height"],
             filename=row["filename"] or "", owner=row["owner"] or "",
             faces=tuple(
-                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"]) for f in faces
+                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"],
+                               f["face_id"] if f["person_id"] else None)
+                for f in faces
             ),
             labels=tuple(
                 Label(d["name"], d["confidence"], tuple(d["parents"])) for d in json.loads(row["labels"])
