@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from webapp.domain import HistoryFilter
 from webapp.errors import InvalidImage, InvalidInput
 from webapp.extensions import app_services
 from webapp.services.people import CONSENT_TEXT, DuplicateName
@@ -65,9 +66,13 @@ def enrol():
 @bp.get("/people/<person_id>")
 @admin_required
 def person(person_id: str):
-    """One person with their enrolled faces."""
-    service = app_services().people
-    return render_template("admin/person.html", person=service.get(person_id), faces=service.faces(person_id))
+    """One person: their enrolled faces, the fixes, and the photos they were found in (newest first)."""
+    services = app_services()
+    person = services.people.get(person_id)
+    photos = services.recognizer.history(services.settings.history_size, HistoryFilter(person_id=person_id))
+    others = [p for p in services.people.list() if p.id != person_id]
+    return render_template("admin/person.html", person=person, faces=services.people.faces(person_id),
+                           others=others, photos=photos)
 
 
 @bp.route("/people/<person_id>/delete", methods=["GET", "POST"])

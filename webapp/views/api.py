@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from webapp.domain import EnrolmentResult
-from webapp.errors import InvalidImage
+from webapp.errors import InvalidImage, InvalidInput
 from webapp.extensions import app_services
 from webapp.services.people import DuplicateName
 from webapp.views.security import analysis_allowed, current_owner, token_required
@@ -91,4 +91,44 @@ def get_person(person_id: str):
 def delete_person(person_id: str):
     """Forget a person and all their face data."""
     app_services().people.forget(person_id, actor="api-token")
+    return "", 204
+
+
+def _field(name: str) -> str:
+    """A field from a form or a JSON body."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if isinstance(body, dict):
+        return str(body.get(name) or "")
+    return request.form.get(name, "")
+
+
+@bp.patch("/people/<person_id>")
+@token_required
+def rename_person(person_id: str):
+    """Rename a person (`name`)."""
+    return jsonify(app_services().fixes.rename(person_id, _field("name"), "api-token").to_dict())
+
+
+@bp.post("/people/<person_id>/merge")
+@token_required
+def merge_person(person_id: str):
+    """Merge this person into `into`; answers the person who remains."""
+    into = _field("into")
+    if not into:
+        raise InvalidInput("Send the id of the person to merge into as 'into'.")
+    return jsonify(app_services().fixes.merge(person_id, into, "api-token").to_dict())
+
+
+@bp.post("/people/<person_id>/faces/<face_id>/move")
+@token_required
+def move_face(person_id: str, face_id: str):
+    """Move one face to the person `to`; answers that person."""
+    return jsonify(app_services().fixes.move_face(person_id, face_id, _field("to"), "api-token").to_dict())
+
+
+@bp.delete("/people/<person_id>/faces/<face_id>")
+@token_required
+def remove_face(person_id: str, face_id: str):
+    """Delete one face of a person (faceprint, row, images)."""
+    app_services().fixes.remove_face(person_id, face_id, "api-token")
     return "", 204
