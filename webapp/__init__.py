@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 def create_app(overrides: dict | None = None, backend: Backend | None = None) -> Flask:
     """The application factory: settings → backend → blueprints → errors → CLI."""
+    _configure_logging()
     settings = load_settings(overrides=overrides)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     _configure(app, settings)
@@ -24,6 +25,15 @@ def create_app(overrides: dict | None = None, backend: Backend | None = None) ->
     _register_errors(app)
     _register_cli(app)
     return app
+
+
+def _configure_logging() -> None:
+    """The one place logging is set up: warnings and errors (with the vendor causes the adapters log) to stderr.
+
+    A host that configured logging already (gunicorn with a log config, Lambda, pytest) is left alone.
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _configure(app: Flask, settings: Settings) -> None:

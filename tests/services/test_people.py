@@ -3,7 +3,7 @@ import pytest
 
 from tests.conftest import BLUE, GREEN, RED
 from tests.fakes import make_photo
-from webapp.errors import InvalidImage, InvalidInput
+from webapp.errors import BackendUnavailable, InvalidImage, InvalidInput
 
 
 def _enrol(services, name, *photos):
@@ -72,10 +72,10 @@ def test_forget_person_removes_every_faceprint_row_and_image(services, backend):
 
 def test_failure_after_indexing_leaves_no_orphan_faceprint(services, backend, monkeypatch):
     def broken(record):
-        raise OSError(28, "No space left on device")
+        raise BackendUnavailable("The database is unavailable.")
 
     monkeypatch.setattr(backend.people, "add_face", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(BackendUnavailable):
         _enrol(services, "Ada", ("a.png", make_photo(RED)))
     assert _everything(backend) == {"vectors": [], "face_rows": [], "people": [], "people_images": []}
 

@@ -1,4 +1,5 @@
 """Retention of visitors' uploads, the audit log, consent records, and what forgetting leaves."""
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import BLUE, RED
@@ -34,10 +35,17 @@ def test_automatic_purge_runs_at_most_once_per_period(backend):
     assert len(calls) == 1
 
 
-def test_purge_command_uses_the_days_given(runner, services):
-    services.recognizer.analyse(make_photo(RED), "a.png")
-    result = runner.invoke(args=["purge", "--days", "1"])
-    assert result.exit_code == 0 and "deleted 0 analyses older than 1 days" in result.output
+def test_purge_command_uses_the_days_given(runner, services, backend):
+    recent = services.recognizer.analyse(make_photo(RED), "recent.png")
+    three_days = services.recognizer.analyse(make_photo(RED), "old.png")
+    backend.analyses.delete_analysis(three_days.id)  # the same analysis, saved as if made three days ago
+    backend.analyses.save_analysis(replace(three_days, created_at=datetime.now(UTC) - timedelta(days=3)))
+    kept = runner.invoke(args=["purge"])  # the default (30 days) keeps both
+    assert kept.exit_code == 0 and "deleted 0 analyses older than 30 days" in kept.output
+    result = runner.invoke(args=["purge", "--days", "2"])
+    assert result.exit_code == 0 and "deleted 1 analyses older than 2 days" in result.output
+    assert [a.id for a in services.recognizer.history(10)] == [recent.id]
+    assert backend.store.list(f"analyses/{three_days.id}") == []
 
 
 def test_unrecognized_faces_are_never_stored_as_faceprints(services, backend):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
 from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
-from webapp.errors import BackendUnavailable, Conflict, GlimpseError, InvalidImage, InvalidInput, NotFound
+from webapp.errors import Conflict, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, encode_jpeg
 from webapp.services.face_choice import FaceChoice, choose_faces
 from webapp.services.limits import Limits, clean_filename
@@ -169,14 +169,11 @@ class People:
         If the process dies part-way, what is left is only faceprints and images that no
         row points to: `flask doctor --repair` finds and removes exactly those.
         """
-        try:
-            self.backend.people.delete_person(person_id)
-            self.backend.faces.delete(face_ids)
-            self.backend.store.delete_prefix(person_prefix(person_id))
-            for image_key in image_keys:
-                self.backend.store.delete(image_key)
-        except OSError as exc:
-            raise BackendUnavailable(f"Deleting failed part-way; run it again. ({exc.strerror})") from exc
+        self.backend.people.delete_person(person_id)
+        self.backend.faces.delete(face_ids)
+        self.backend.store.delete_prefix(person_prefix(person_id))
+        for image_key in image_keys:
+            self.backend.store.delete(image_key)
 
     def audit(self, actor: str, action: str, subject: str = "", detail: str = "") -> None:
         """Append an audit entry (ids and counts only: never a name or a face)."""

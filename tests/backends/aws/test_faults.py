@@ -126,3 +126,12 @@ def test_a_conflicting_write_while_deleting_a_face_row_keeps_row_and_count(world
     world.clients._clients["dynamodb"] = ddb
     assert aws_backend.people.all_face_ids() == ada.face_ids
     assert aws_backend.people.get_person(ada.person.id).face_count == 1
+
+
+def test_an_error_no_adapter_knows_is_a_503_with_a_sentence_and_its_cause_logged(world, app, caplog):
+    world.rekognition.fail("DetectFaces", client_error("SomethingNewException", "odd", "DetectFaces", 400))
+    response = app.test_client().post("/api/v1/analyses", data={"image": (io.BytesIO(make_photo(RED)), "a.png")})
+    assert response.status_code == 503
+    assert response.get_json()["error"].startswith("Amazon Rekognition refused the request (SomethingNewException)")
+    causes = [r for r in caplog.records if "SomethingNewException" in r.getMessage() and r.name.endswith("clients")]
+    assert len(causes) == 1

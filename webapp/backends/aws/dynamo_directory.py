@@ -156,7 +156,7 @@ class DynamoPeople(DynamoTables):
             raise NotFound("There is no person with that id.")
         row = items.face_item(record, person.name, _now())
         try:
-            self.db.call("transact_write_items", TransactItems=[
+            self.db.call("transact_write_items", passthrough=("TransactionCanceledException",), TransactItems=[
                 {"Put": {"TableName": self.faces_table, "Item": to_item(row),
                          "ConditionExpression": "attribute_not_exists(RekognitionId)"}},
                 {"Update": {"TableName": self.table, "Key": key(person_pk(person.id), PROFILE),
@@ -178,7 +178,7 @@ class DynamoPeople(DynamoTables):
         """Delete one face row and decrement its person's count (just the row if the person is gone)."""
         face_key = {"RekognitionId": {"S": face_id}}
         try:
-            self.db.call("transact_write_items", TransactItems=[
+            self.db.call("transact_write_items", passthrough=("TransactionCanceledException",), TransactItems=[
                 {"Delete": {"TableName": self.faces_table, "Key": face_key,
                             "ConditionExpression": "attribute_exists(RekognitionId)"}},
                 {"Update": {"TableName": self.table, "Key": key(person_pk(person_id), PROFILE),

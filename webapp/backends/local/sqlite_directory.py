@@ -1,12 +1,14 @@
 """The directory in one SQLite file: its schema, a base for its adapters, and the people/faces adapter."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
 from webapp.backends.local.sqlite_db import connect
 from webapp.domain import BoundingBox, FaceRecord, Person
+from webapp.errors import NotFound
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -145,10 +147,14 @@ class SqlitePeople(SqliteTables):
         """Record one faceprint of a person."""
         b = record.bounding_box
         with self._db(write=True) as db:
-            db.execute(
-                "INSERT INTO faces VALUES (?,?,?,?,?,?,?,?)",
-                (record.face_id, record.person_id, record.image_key, record.crop_key, b.left, b.top, b.width, b.height),
-            )
+            try:
+                db.execute(
+                    "INSERT INTO faces VALUES (?,?,?,?,?,?,?,?)",
+                    (record.face_id, record.person_id, record.image_key, record.crop_key,
+                     b.left, b.top, b.width, b.height),
+                )
+            except sqlite3.IntegrityError as exc:  # the person was deleted meanwhile (foreign key)
+                raise NotFound("There is no person with that id.") from exc
 
     def delete_faces(self, face_ids: list[str]) -> None:
         """Remove face rows by id."""
