@@ -109,7 +109,7 @@ class DynamoPeople(DynamoTables):
         """One face row to another person; the row's condition makes a repeated move a no-op."""
         counts = [(target.id, 1)] + ([(from_id, -1)] if self.get_person(from_id) else [])
         try:
-            self.db.call("transact_write_items", TransactItems=[
+            self.db.call("transact_write_items", passthrough=("TransactionCanceledException",), TransactItems=[
                 {"Update": {"TableName": self.faces_table, "Key": {"RekognitionId": {"S": face_id}},
                             "UpdateExpression": "SET PersonId = :to, FullName = :n",
                             "ConditionExpression": "PersonId = :from",

@@ -20,13 +20,14 @@ from webapp.config import Settings
 from webapp.errors import GlimpseError
 
 SCHEME = "glimpse-dynamodb"
+CONDITION_FAILED = "ConditionalCheckFailedException"
 CALLS = frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"})
 SK = "LIMIT"
 
 
 def _failed_condition(exc: ClientError) -> bool:
     """Whether a write was refused only by its condition."""
-    return error_code(exc) == "ConditionalCheckFailedException"
+    return error_code(exc) == CONDITION_FAILED
 
 
 class DynamoLimitStorage(Storage):
@@ -64,7 +65,8 @@ class DynamoLimitStorage(Storage):
         """Add to a window that is still open; None when there is none."""
         try:
             answer = self.db.call(
-                "update_item", TableName=self.table, Key=self._key(key), UpdateExpression="ADD #n :a",
+                "update_item", passthrough=(CONDITION_FAILED,), TableName=self.table, Key=self._key(key),
+                UpdateExpression="ADD #n :a",
                 ConditionExpression="expires_at > :now", ReturnValues="UPDATED_NEW",
                 ExpressionAttributeNames={"#n": "count"},
                 ExpressionAttributeValues=to_item({":a": amount, ":now": now}),
@@ -79,7 +81,7 @@ class DynamoLimitStorage(Storage):
         """Start a new window unless another worker just did; False when it did."""
         item = {"pk": f"LIMIT#{key}", "sk": SK, "count": amount, "expires_at": ends, "ttl": int(ends) + 86400}
         try:
-            self.db.call("put_item", TableName=self.table, Item=to_item(item),
+            self.db.call("put_item", passthrough=(CONDITION_FAILED,), TableName=self.table, Item=to_item(item),
                          ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
                          ExpressionAttributeValues=to_item({":now": now}))
         except ClientError as exc:
