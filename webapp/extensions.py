@@ -10,6 +10,7 @@ from webapp.config import Settings
 from webapp.services.accounts import Accounts
 from webapp.services.comparison import Comparer
 from webapp.services.fixes import Fixes
+from webapp.services.importer import Importer
 from webapp.services.limits import Limits
 from webapp.services.maintenance import Doctor
 from webapp.services.people import People
@@ -30,15 +31,17 @@ class AppServices:
     retention: Retention
     doctor: Doctor
     fixes: Fixes
+    importer: Importer
 
     @classmethod
     def build(cls, settings: Settings, backend: Backend) -> AppServices:
         """Build the services over a backend with limits from the settings."""
         limits = Limits.from_settings(settings)
+        people = People(backend, limits)
         return cls(
-            settings, backend, Recognizer(backend, limits), Comparer(backend, limits), People(backend, limits),
+            settings, backend, Recognizer(backend, limits), Comparer(backend, limits), people,
             Accounts(backend.accounts), Retention(backend, settings.retention_days), Doctor(backend),
-            Fixes(backend),
+            Fixes(backend), Importer(backend, people),
         )
 
 

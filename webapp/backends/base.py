@@ -137,6 +137,25 @@ class AnalysisStore(Protocol):
         """Past analyses naming from_person (through these faces, or any) name to_person (None: Unknown)."""
 
 
+class ImportLedger(Protocol):
+    """What a bulk import made: folder key → person, and the photos (by digest) each person got."""
+
+    def claim(self, folder_key: str, person_id: str) -> str:
+        """Tie a folder to a person unless it is tied already; returns the person it is tied to."""
+
+    def person_for(self, folder_key: str) -> str | None:
+        """The person a folder was imported as, if any."""
+
+    def release(self, folder_key: str) -> None:
+        """Untie a folder whose person is gone."""
+
+    def sources(self, person_id: str) -> set[str]:
+        """Digests of the photos already imported for a person."""
+
+    def add_source(self, person_id: str, digest: str, face_id: str) -> None:
+        """Record that a photo became a face of the person."""
+
+
 class Journal(Protocol):
     """Operations of several steps, recorded before their first step and forgotten after their last."""
 
@@ -235,6 +254,7 @@ class Backend:
     audit: AuditLog
     accounts: AccountStore
     journal: Journal
+    imports: ImportLedger
     faceprints: FaceprintCache | None = None
     vector_index: VectorIndexAdmin | None = None
     resources: CloudResources | None = None

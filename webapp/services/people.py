@@ -86,7 +86,7 @@ class People:
         key = clean_name(name).casefold()
         return [p for p in self.list() if p.name.casefold() == key]
 
-    def _choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
+    def choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
         """The face each photo contributes; InvalidImage when no photo has one."""
         if not photos:
             raise InvalidInput("Add at least one photo of the person's face.")
@@ -110,12 +110,12 @@ class People:
         existing = [] if allow_duplicate else self.named(name)
         if existing:
             raise DuplicateName(name, existing)
-        choice = self._choose(photos)
+        choice = self.choose(photos)
         person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         try:
             for photo, face in choice.accepted:
-                result.face_ids.append(self._store_face(person.id, photo, face))
+                result.face_ids.append(self.store_face(person.id, photo, face))
         except BaseException:
             log.exception("enrolment of %s failed; rolling back", person.id)
             self._erase(person.id, result.face_ids)
@@ -129,15 +129,15 @@ class People:
         """Add faces to an enrolled person; faces stored before a failure stay (each is complete)."""
         person = self.get(person_id)
         _require_consent(consent)
-        choice = self._choose(photos)
+        choice = self.choose(photos)
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         for photo, face in choice.accepted:
-            result.face_ids.append(self._store_face(person.id, photo, face))
+            result.face_ids.append(self.store_face(person.id, photo, face))
         result.person = self.get(person.id)
         self.audit(consent_by, "add-faces", person.id, f"{len(result.face_ids)} face(s), consent recorded")
         return result
 
-    def _store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:
+    def store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:
         """Index one face, then keep its photo and crop, then record the mapping row."""
         face_id = self.backend.faces.index(photo, face, person_id)
         try:

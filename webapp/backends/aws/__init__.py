@@ -17,6 +17,7 @@ def build(settings: Settings, clients: Any = None) -> Backend:
     from webapp.backends.aws.dynamo_accounts import DynamoAccounts, DynamoAudit
     from webapp.backends.aws.dynamo_analyses import DynamoAnalyses
     from webapp.backends.aws.dynamo_directory import DynamoPeople
+    from webapp.backends.aws.dynamo_imports import DynamoImports
     from webapp.backends.aws.dynamo_journal import DynamoJournal
     from webapp.backends.aws.provision import AwsResources
     from webapp.backends.aws.rekognition_faces import RekognitionFaces
@@ -32,7 +33,7 @@ def build(settings: Settings, clients: Any = None) -> Backend:
         labels=RekognitionLabels(clients),
         **{port: adapter(clients, settings.dynamodb_faces_table, settings.dynamodb_table) for port, adapter in (
             ("people", DynamoPeople), ("analyses", DynamoAnalyses), ("audit", DynamoAudit),
-            ("accounts", DynamoAccounts), ("journal", DynamoJournal))},
+            ("accounts", DynamoAccounts), ("journal", DynamoJournal), ("imports", DynamoImports))},
         resources=AwsResources(settings, clients), uploads=S3Uploads(clients),
     )
 

@@ -130,9 +130,12 @@ class DynamoPeople(DynamoTables):
             TableName=self.table, KeyConditionExpression="pk = :p", ConsistentRead=True,
             ExpressionAttributeValues=to_item({":p": person_pk(person_id)}),
         ))
-        markers = [v for v in partition if v["sk"].startswith(SEEN)]
+        markers = [v for v in partition if v["sk"] != PROFILE]  # seen-in markers, import records
         for marker in markers:
-            self._scrub(marker["sk"][len(SEEN):], person_id)
+            if marker["sk"].startswith(SEEN):
+                self._scrub(marker["sk"][len(SEEN):], person_id)
+            elif marker["sk"].startswith("FOLDER#"):  # the folder claim this person made in an import
+                self.db.call("delete_item", TableName=self.table, Key=key(f"IMPORT#{marker['sk'][7:]}", "IMPORT"))
         face_keys = [{"RekognitionId": {"S": f.face_id}} for f in self.faces_of(person_id)]
         self.db.batch_write(self.faces_table, [{"DeleteRequest": {"Key": k}} for k in face_keys])
         self.db.batch_write(self.table, [{"DeleteRequest": {"Key": key(v["pk"], v["sk"])}} for v in markers])

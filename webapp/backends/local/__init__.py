@@ -12,10 +12,12 @@ def directory_ports(path: Path) -> dict:
     from webapp.backends.local.sqlite_accounts import SqliteAccounts, SqliteAudit
     from webapp.backends.local.sqlite_analyses import SqliteAnalyses
     from webapp.backends.local.sqlite_directory import SqlitePeople
+    from webapp.backends.local.sqlite_imports import SqliteImports
     from webapp.backends.local.sqlite_journal import SqliteJournal
 
     return {"people": SqlitePeople(path), "analyses": SqliteAnalyses(path), "audit": SqliteAudit(path),
-            "accounts": SqliteAccounts(path), "journal": SqliteJournal(path)}
+            "accounts": SqliteAccounts(path), "journal": SqliteJournal(path),
+            "imports": SqliteImports(path)}
 
 
 def build(settings: Settings) -> Backend:

@@ -57,6 +57,12 @@ CREATE TRIGGER IF NOT EXISTS forget_match AFTER UPDATE OF person_id ON analysis_
 -- operations of several steps (merge, move, remove a face) until they finish: the doctor resumes them
 CREATE TABLE IF NOT EXISTS journal (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, args TEXT NOT NULL, actor TEXT NOT NULL, started_at TEXT NOT NULL);
+-- bulk import: which folder made which person, which photo (sha256 of its bytes) made which face
+CREATE TABLE IF NOT EXISTS import_folders (
+    folder_key TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS import_sources (
+    person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE, digest TEXT NOT NULL, face_id TEXT NOT NULL,
+    PRIMARY KEY (person_id, digest));
 CREATE TABLE IF NOT EXISTS admins (
     username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
