@@ -19,11 +19,12 @@ RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 def build_fake_backend(data_dir) -> Backend:
     """Real store, directory and index; fake face engine and labels."""
-    index = VectorIndex(data_dir / "vectors.sqlite3")
-    faces = LocalFaceCollection(FakeEngine(), index)
+    index, engine = VectorIndex(data_dir / "vectors.sqlite3"), FakeEngine()
+    faces = LocalFaceCollection(engine, index)
     return Backend(
         name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
         **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
+        unknown_prints=LocalFaceCollection(engine, VectorIndex(data_dir / "unknown.sqlite3")),
     )
 
 

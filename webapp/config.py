@@ -34,6 +34,7 @@ class Settings:
     secure_cookies: bool = False
     trusted_proxies: int = 0
     public_analysis: bool = True
+    remember_unknown_faces: bool = True
     analysis_rate_limit: str = "30/minute"
     admin_rate_limit: str = "300/minute"
     token_rate_limit: str = "120/minute"

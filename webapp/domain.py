@@ -140,6 +140,27 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class UnknownFace:
+    """A face nobody enrolled matched, kept (as a faceprint) only while its analysis is kept."""
+
+    face_id: str  # its faceprint in the unknown-face collection
+    analysis_id: str
+    position: int  # which face of the analysis
+    bounding_box: BoundingBox
+    cluster_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UnknownCluster:
+    """Unknown faces that look like one person, biggest clusters first; `faces` is a sample."""
+
+    id: str
+    size: int
+    faces: tuple[UnknownFace, ...] = ()
+
+
+@dataclass(frozen=True)
 class Operation:
     """A change made of several steps (merge, move or remove a face), journalled until it finishes."""
 

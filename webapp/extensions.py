@@ -16,6 +16,7 @@ from webapp.services.maintenance import Doctor
 from webapp.services.people import People
 from webapp.services.recognition import Recognizer
 from webapp.services.retention import Retention
+from webapp.services.unknown import UnknownFaces
 
 
 @dataclass
@@ -32,16 +33,19 @@ class AppServices:
     doctor: Doctor
     fixes: Fixes
     importer: Importer
+    unknown: UnknownFaces
 
     @classmethod
     def build(cls, settings: Settings, backend: Backend) -> AppServices:
         """Build the services over a backend with limits from the settings."""
         limits = Limits.from_settings(settings)
         people = People(backend, limits)
+        unknown = UnknownFaces(backend, people, settings.match_threshold, settings.remember_unknown_faces)
         return cls(
-            settings, backend, Recognizer(backend, limits), Comparer(backend, limits), people,
-            Accounts(backend.accounts), Retention(backend, settings.retention_days), Doctor(backend),
-            Fixes(backend), Importer(backend, people),
+            settings, backend, Recognizer(backend, limits, unknown), Comparer(backend, limits), people,
+            Accounts(backend.accounts),
+            Retention(backend, settings.retention_days, on_delete=unknown.forget_analysis), Doctor(backend),
+            Fixes(backend), Importer(backend, people), unknown,
         )
 
 

@@ -22,6 +22,8 @@ from webapp.domain import (
     Operation,
     Person,
     ResourceOutcome,
+    UnknownCluster,
+    UnknownFace,
 )
 from webapp.images import Photo
 
@@ -136,6 +138,9 @@ class AnalysisStore(Protocol):
     def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
         """Past analyses naming from_person (through these faces, or any) name to_person (None: Unknown)."""
 
+    def name_face(self, analysis_id: str, position: int, person_id: str, face_id: str) -> None:
+        """Name one Unknown face of a past analysis (an admin enrolled it; no similarity)."""
+
 
 class ImportLedger(Protocol):
     """What a bulk import made: folder key → person, and the photos (by digest) each person got."""
@@ -154,6 +159,31 @@ class ImportLedger(Protocol):
 
     def add_source(self, person_id: str, digest: str, face_id: str) -> None:
         """Record that a photo became a face of the person."""
+
+
+class UnknownFaceStore(Protocol):
+    """Rows of the unknown faces kept for "who is this?": which analysis, which cluster."""
+
+    def add_unknown(self, face: UnknownFace) -> None:
+        """Keep one unknown face's row."""
+
+    def clusters_of(self, face_ids: list[str]) -> dict[str, str]:
+        """Face id → cluster id, for the ids known here."""
+
+    def merge_clusters(self, into: str, others: list[str]) -> None:
+        """Every face of the other clusters joins `into`."""
+
+    def list_clusters(self, limit: int, sample: int) -> list[UnknownCluster]:
+        """The biggest clusters first, each with up to `sample` faces (newest first)."""
+
+    def unknown_in(self, cluster_id: str) -> list[UnknownFace]:
+        """Every face of one cluster."""
+
+    def unknown_of_analysis(self, analysis_id: str) -> list[UnknownFace]:
+        """The unknown faces kept from one analysis."""
+
+    def delete_unknown(self, face_ids: list[str]) -> None:
+        """Forget these rows (their faceprints are the caller's to delete)."""
 
 
 class Journal(Protocol):
@@ -255,6 +285,8 @@ class Backend:
     accounts: AccountStore
     journal: Journal
     imports: ImportLedger
+    unknown: UnknownFaceStore
+    unknown_prints: FaceCollection  # faceprints of unknown faces, apart from the enrolled ones
     faceprints: FaceprintCache | None = None
     vector_index: VectorIndexAdmin | None = None
     resources: CloudResources | None = None

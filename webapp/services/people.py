@@ -46,7 +46,7 @@ class DuplicateName(Conflict):
         self.existing = existing
 
 
-def _require_consent(consent: bool) -> None:
+def require_consent(consent: bool) -> None:
     """Refuse to store a face without the person's recorded consent."""
     if not consent:
         raise InvalidInput(
@@ -106,7 +106,7 @@ class People:
         another person with the same name.
         """
         name = clean_name(name)
-        _require_consent(consent)
+        require_consent(consent)
         existing = [] if allow_duplicate else self.named(name)
         if existing:
             raise DuplicateName(name, existing)
@@ -124,11 +124,19 @@ class People:
         self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")
         return result
 
+    def create(self, name: str, consent_by: str, allow_duplicate: bool = False) -> Person:
+        """A new person with no face yet (faces follow); DuplicateName unless allowed."""
+        name = clean_name(name)
+        existing = [] if allow_duplicate else self.named(name)
+        if existing:
+            raise DuplicateName(name, existing)
+        return self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
+
     def add_photos(self, person_id: str, photos: list[tuple[str, bytes]], consent: bool,
                    consent_by: str) -> EnrolmentResult:
         """Add faces to an enrolled person; faces stored before a failure stay (each is complete)."""
         person = self.get(person_id)
-        _require_consent(consent)
+        require_consent(consent)
         choice = self.choose(photos)
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         for photo, face in choice.accepted:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
@@ -14,8 +15,10 @@ BATCH = 200
 class Retention:
     """Deletes analyses (rows and stored photos) older than `days`; 0 keeps them forever."""
 
-    def __init__(self, backend: Backend, days: int, every_seconds: float = 3600.0):
+    def __init__(self, backend: Backend, days: int, every_seconds: float = 3600.0,
+                 on_delete: Callable[[str], None] | None = None):
         self.backend = backend
+        self.on_delete = on_delete  # runs first for each analysis that goes (its unknown faces go with it)
         self.days = days
         self.every_seconds = every_seconds
         self._last = float("-inf")
@@ -29,6 +32,8 @@ class Retention:
         deleted = 0
         while batch := self.backend.analyses.analyses_before(cutoff, BATCH):
             for analysis in batch:
+                if self.on_delete:
+                    self.on_delete(analysis.id)
                 # the row first: if we stop here, only unreferenced images remain (doctor removes them)
                 self.backend.analyses.delete_analysis(analysis.id)
                 self.backend.store.delete_prefix(analysis_prefix(analysis.id))

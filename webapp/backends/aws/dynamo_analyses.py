@@ -91,6 +91,19 @@ class DynamoAnalyses(DynamoTables):
         if from_id not in items.person_ids_in({"faces": faces}):
             self.db.call("delete_item", TableName=self.table, Key=key(person_pk(from_id), f"{items.SEEN}{analysis_id}"))
 
+    def name_face(self, analysis_id: str, position: int, person_id: str, face_id: str) -> None:
+        """Name one face of a past analysis: the person's marker first, then the face in the item."""
+        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
+        if values is None:
+            return
+        self.db.call("put_item", TableName=self.table, Item=to_item(
+            {"pk": person_pk(person_id), "sk": f"{items.SEEN}{analysis_id}", "gsi1pk": f"{items.SEEN}{person_id}",
+             "gsi1sk": values["gsi1sk"], "analysis_id": analysis_id}))
+        faces = [dict(f) for f in values.get("faces", [])]
+        faces[position] = {**faces[position], "person_id": person_id, "similarity": None, "face_id": face_id}
+        self.db.call("update_item", TableName=self.table, Key=key(values["pk"], values["sk"]),
+                     UpdateExpression="SET faces = :f", ExpressionAttributeValues=to_item({":f": faces}))
+
     def delete_analysis(self, analysis_id: str) -> None:
         """Delete the SEEN# markers of the people it names, then the analysis; absent ids are ignored."""
         values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)

@@ -14,10 +14,11 @@ def directory_ports(path: Path) -> dict:
     from webapp.backends.local.sqlite_directory import SqlitePeople
     from webapp.backends.local.sqlite_imports import SqliteImports
     from webapp.backends.local.sqlite_journal import SqliteJournal
+    from webapp.backends.local.sqlite_unknown import SqliteUnknown
 
     return {"people": SqlitePeople(path), "analyses": SqliteAnalyses(path), "audit": SqliteAudit(path),
             "accounts": SqliteAccounts(path), "journal": SqliteJournal(path),
-            "imports": SqliteImports(path)}
+            "imports": SqliteImports(path), "unknown": SqliteUnknown(path)}
 
 
 def build(settings: Settings) -> Backend:
@@ -29,12 +30,14 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
-    index = VectorIndex(data / "vectors.sqlite3")
-    faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), index)
+    index, engine = VectorIndex(data / "vectors.sqlite3"), FaceEngine(threads=settings.model_threads)
+    faces = LocalFaceCollection(engine, index)
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces,
         labels=LocalLabelDetector(threads=settings.model_threads), **directory_ports(data / "glimpse.sqlite3"),
         faceprints=faces, vector_index=index,
+        # unknown faces live in an index of their own: recognition never matches a stranger's print
+        unknown_prints=LocalFaceCollection(engine, VectorIndex(data / "unknown.sqlite3")),
     )
 
 

@@ -81,6 +81,13 @@ class SqliteAnalyses(SqliteTables):
         with self._db(write=True) as db:
             db.execute(f"UPDATE analysis_faces SET person_id = ? WHERE {where}", (to_person_id, *args))
 
+    def name_face(self, analysis_id: str, position: int, person_id: str, face_id: str) -> None:
+        """Name one face of a past analysis, through the enrolled face made from it."""
+        with self._db(write=True) as db:
+            db.execute("UPDATE analysis_faces SET person_id = ?, similarity = NULL "
+                       "WHERE analysis_id = ? AND position = ?", (person_id, analysis_id, position))
+            db.execute("INSERT OR REPLACE INTO analysis_matches VALUES (?,?,?)", (analysis_id, position, face_id))
+
     def delete_analysis(self, analysis_id: str) -> None:
         """Delete an analysis; its face rows cascade."""
         with self._db(write=True) as db:

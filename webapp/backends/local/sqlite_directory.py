@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS import_folders (
 CREATE TABLE IF NOT EXISTS import_sources (
     person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE, digest TEXT NOT NULL, face_id TEXT NOT NULL,
     PRIMARY KEY (person_id, digest));
+-- unknown faces kept for "who is this?" while their analysis is kept; their prints are in unknown.sqlite3
+CREATE TABLE IF NOT EXISTS unknown_faces (
+    face_id TEXT PRIMARY KEY, analysis_id TEXT NOT NULL, position INTEGER NOT NULL,
+    box_left REAL, box_top REAL, box_width REAL, box_height REAL, cluster_id TEXT NOT NULL,
+    created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS unknown_faces_cluster ON unknown_faces(cluster_id, created_at);
+CREATE INDEX IF NOT EXISTS unknown_faces_analysis ON unknown_faces(analysis_id);
 CREATE TABLE IF NOT EXISTS admins (
     username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
