@@ -82,11 +82,12 @@ def _register_security(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area; the token-authenticated API is exempt from CSRF."""
-    from webapp.views import admin, admin_fixes, api, auth, compare, public
+    from webapp.views import admin, admin_fixes, admin_unknown, api, api_unknown, auth, compare, public
 
-    for blueprint in (public.bp, auth.bp, admin.bp, admin_fixes.bp, api.bp, compare.bp, compare.api_bp):
+    for blueprint in (public.bp, auth.bp, admin.bp, admin_fixes.bp, admin_unknown.bp, api.bp, api_unknown.bp,
+                      compare.bp, compare.api_bp):
         app.register_blueprint(blueprint)
-    for token_api in (api.bp, compare.api_bp):  # JSON APIs use no cookies, so no CSRF token
+    for token_api in (api.bp, api_unknown.bp, compare.api_bp):  # JSON APIs use no cookies: no CSRF token
         app.extensions["csrf_protect"].exempt(token_api)
 
 

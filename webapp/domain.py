@@ -159,6 +159,12 @@ class UnknownCluster:
     size: int
     faces: tuple[UnknownFace, ...] = ()
 
+    def to_dict(self) -> dict:
+        """JSON form for the API and `flask people suggest --json`."""
+        return {"id": self.id, "size": self.size,
+                "faces": [{"face_id": f.face_id, "analysis_id": f.analysis_id,
+                           "bounding_box": f.bounding_box.to_dict()} for f in self.faces]}
+
 
 @dataclass(frozen=True)
 class Operation:

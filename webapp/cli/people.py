@@ -56,6 +56,21 @@ def delete(person_id: str) -> None:
     click.echo(f"deleted {person.id} ({person.name})")
 
 
+@people_cli.command("suggest")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of clusters instead of lines.")
+@click.option("--limit", default=50, show_default=True)
+def suggest(as_json: bool, limit: int) -> None:
+    """Groups of unknown faces worth enrolling, biggest first (enrol them on the admin page or by the API)."""
+    clusters = app_services().unknown.clusters(limit)
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in clusters]))
+        return
+    for c in clusters:
+        analyses = sorted({f.analysis_id for f in c.faces})
+        click.echo(f"{c.id}  {c.size:>3} photo(s)  e.g. /analyses/{analyses[0]}")
+    click.echo(f"{len(clusters)} group(s) of unknown faces", err=True)
+
+
 @people_cli.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be created and added; change nothing.")

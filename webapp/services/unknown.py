@@ -17,7 +17,7 @@ from uuid import uuid4
 from webapp.backends.base import Backend
 from webapp.domain import Analysis, DetectedFace, Person, UnknownCluster, UnknownFace
 from webapp.errors import GlimpseError, InvalidInput, NotFound
-from webapp.images import Photo, decode_photo
+from webapp.images import Photo, crop_box, decode_photo, encode_jpeg
 from webapp.services.face_choice import overlap
 from webapp.services.people import People, require_consent
 
@@ -86,6 +86,15 @@ class UnknownFaces:
             if face.face_id == face_id:
                 return face
         raise NotFound("There is no such unknown face.")
+
+    def thumbnail(self, face_id: str) -> bytes:
+        """A small JPEG of one kept unknown face, cut from its analysis photo (for admins)."""
+        face = self.face(face_id)
+        analysis = self.backend.analyses.get_analysis(face.analysis_id)
+        if analysis is None:
+            raise NotFound("The photo of this face is gone.")
+        photo = decode_photo(self.backend.store.get(analysis.image_key), 50 * 1024 * 1024, 400_000_000)
+        return encode_jpeg(crop_box(photo.image, face.bounding_box, margin=0.3), 160, 85)
 
     def forget_analysis(self, analysis_id: str) -> None:
         """Delete the unknown faces of an analysis that goes (retention): prints first, then rows."""
