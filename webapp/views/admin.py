@@ -55,7 +55,7 @@ def enrol():
     except (InvalidInput, InvalidImage) as exc:
         flash(exc.message, "error")
         return _enrol_page(name, exc.status)
-    flash(f"Enrolled {result.person.name} with {len(result.face_ids)} new face(s).", "success")
+    flash(f"Enrolled {result.person.name} with {len(result.face_ids)} face(s).", "success")
     for filename, reason in result.refused:
         flash(f"Refused {filename or 'a photo'}: {reason}", "warning")
     for filename, note in result.notes:
