@@ -145,8 +145,9 @@ def resource_status(settings: Settings, clients: AwsClients) -> list[Outcome]:
     with vendor_errors("sts"):
         outcomes = [_check("identity", "caller", lambda: sts.get_caller_identity()["Arn"])]
         outcomes.append(_check("S3 bucket", bucket, lambda: bool(s3.head_bucket(Bucket=bucket)) and "reachable"))
-        outcomes.append(_check("Rekognition collection", collection, lambda: "{} faces".format(
-            rek.describe_collection(CollectionId=collection).get("FaceCount", 0))))
+        for name in (collection, unknown_collection(settings)):
+            outcomes.append(_check("Rekognition collection", name, lambda n=name: "{} faces".format(
+                rek.describe_collection(CollectionId=n).get("FaceCount", 0))))
         for name in (settings.dynamodb_faces_table, settings.dynamodb_table):
             outcomes.append(_check("DynamoDB table", name, lambda n=name: table(n)))
     return outcomes
