@@ -79,3 +79,20 @@ def test_the_setting_can_be_read_from_the_environment():
 
     assert load_settings(environ={"GLIMPSE_REMEMBER_UNKNOWN_FACES": "false"}).remember_unknown_faces is False
     assert replace(load_settings(environ={}), remember_unknown_faces=True).remember_unknown_faces
+
+
+def test_doctor_removes_unknown_prints_and_rows_that_lost_each_other(subject):
+    from tests.contract.helpers import photo
+    from webapp.domain import BoundingBox, UnknownFace
+
+    _analyse(subject, GREEN)
+    lone = photo(BLUE)
+    subject.backend.unknown_prints.index(lone, subject.backend.faces.detect(lone)[0], "c0")  # a print, no row
+    subject.backend.unknown.add_unknown(UnknownFace("gone", "a" * 32, 0, BoundingBox(0, 0, 0.1, 0.1), "c1",
+                                                    datetime.now(UTC)))  # a row, no print
+    subject.services.doctor.grace = timedelta(0)
+    report = subject.services.doctor.check()
+    assert len(report.orphan_unknown) == 2 and "unknown-face" in report.lines()[0]
+    subject.services.doctor.repair(report)
+    assert subject.services.doctor.check().ok
+    assert [c.size for c in subject.services.unknown.clusters()] == [1]  # the real one stays

@@ -185,6 +185,9 @@ class UnknownFaceStore(Protocol):
     def delete_unknown(self, face_ids: list[str]) -> None:
         """Forget these rows (their faceprints are the caller's to delete)."""
 
+    def all_unknown_ids(self) -> list[str]:
+        """Every unknown face id with a row (for consistency checks)."""
+
 
 class Journal(Protocol):
     """Operations of several steps, recorded before their first step and forgotten after their last."""

@@ -18,12 +18,13 @@ class HealthReport:
     faceless_people: list[str] = field(default_factory=list)  # people left with no face (interrupted enrolment)
     orphan_images: list[str] = field(default_factory=list)  # stored images no row points to
     unfinished: list[str] = field(default_factory=list)  # journalled merges/moves/removals that stopped half-way
+    orphan_unknown: list[str] = field(default_factory=list)  # unknown-face prints without a row, or rows without one
 
     @property
     def ok(self) -> bool:
         """True when nothing needs repair."""
         return not (self.orphan_faceprints or self.missing_faceprints or self.faceless_people or self.orphan_images
-                    or self.unfinished)
+                    or self.unfinished or self.orphan_unknown)
 
     def lines(self) -> list[str]:
         """One human line per kind of problem."""
@@ -31,7 +32,8 @@ class HealthReport:
                  ("faceprint(s) without a person", self.orphan_faceprints),
                  ("face row(s) whose faceprint is missing", self.missing_faceprints),
                  ("person(s) with no face", self.faceless_people),
-                 ("stored image(s) nothing points to", self.orphan_images)]
+                 ("stored image(s) nothing points to", self.orphan_images),
+                 ("unknown-face print(s) or row(s) without the other", self.orphan_unknown)]
         return [f"{len(items)} {what}" for what, items in kinds if items]
 
 
@@ -48,8 +50,10 @@ class Doctor:
         unfinished = [op.id for op in self.backend.journal.pending() if op.started_at < cutoff]
         prints, rows = set(self.backend.faces.face_ids()), set(self.backend.people.all_face_ids())
         people = {p.id: p for p in self.backend.people.list_people()}
+        unknown_prints, unknown_rows = set(self.backend.unknown_prints.face_ids()), \
+            set(self.backend.unknown.all_unknown_ids())
         report = HealthReport(
-            unfinished=unfinished,
+            unfinished=unfinished, orphan_unknown=sorted(unknown_prints ^ unknown_rows),
             orphan_faceprints=sorted(prints - rows),
             missing_faceprints=sorted(rows - prints),
             faceless_people=sorted(pid for pid, p in people.items() if p.face_count == 0 and p.created_at < cutoff),
@@ -90,6 +94,8 @@ class Doctor:
             report = self.check()
             report.unfinished = []
         self.backend.faces.delete(report.orphan_faceprints)
+        self.backend.unknown_prints.delete(report.orphan_unknown)  # ids only one side knows: both sides drop them
+        self.backend.unknown.delete_unknown(report.orphan_unknown)
         self.backend.people.delete_faces(report.missing_faceprints)
         for person_id in report.faceless_people:
             self.backend.people.delete_person(person_id)

@@ -86,6 +86,12 @@ class DynamoUnknown(DynamoTables):
         faces = [_face(v) for v in self._items([link["sk"][len("UFACE#"):] for link in links])]
         return sorted(faces, key=lambda f: f.position)
 
+    def all_unknown_ids(self) -> list[str]:
+        """Every unknown face id with an item (a scan: only for consistency checks)."""
+        rows = self.db.scan(TableName=self.table, ProjectionExpression="face_id, pk",
+                            FilterExpression="begins_with(pk, :u)", ExpressionAttributeValues=to_item({":u": "UFACE#"}))
+        return sorted(r["face_id"] for r in rows)
+
     def delete_unknown(self, face_ids: list[str]) -> None:
         """Delete each face item and its analysis link, and shrink its cluster (the head goes at 0)."""
         found = self._items(face_ids)

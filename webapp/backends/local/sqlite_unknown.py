@@ -62,6 +62,11 @@ class SqliteUnknown(SqliteTables):
             rows = db.execute("SELECT * FROM unknown_faces WHERE analysis_id = ? ORDER BY position", (analysis_id,))
             return [_face(r) for r in rows]
 
+    def all_unknown_ids(self) -> list[str]:
+        """Every unknown face id with a row."""
+        with self._db() as db:
+            return [r[0] for r in db.execute("SELECT face_id FROM unknown_faces ORDER BY face_id")]
+
     def delete_unknown(self, face_ids: list[str]) -> None:
         """Forget these rows."""
         if not face_ids:
