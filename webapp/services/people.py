@@ -38,9 +38,9 @@ class DuplicateName(Conflict):
     """Someone with this name is enrolled already; the caller may add the photos to them instead."""
 
     def __init__(self, name: str, existing: list[Person]):
-        count = "someone" if len(existing) == 1 else f"{len(existing)} people"
+        who = "Someone named {} is" if len(existing) == 1 else f"{len(existing)} people named {{}} are"
         super().__init__(
-            f"{count.capitalize()} named {name} is enrolled already. Add the photos to that person, "
+            f"{who.format(name)} enrolled already. Add the photos to that person, "
             "or confirm that this is a different person with the same name."
         )
         self.existing = existing
