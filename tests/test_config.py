@@ -79,3 +79,9 @@ def test_rate_limits_are_parsed_strictly():
     message = str(err.value)
     for name in ("GLIMPSE_ANALYSIS_RATE_LIMIT", "GLIMPSE_TOKEN_RATE_LIMIT", "GLIMPSE_ADMIN_RATE_LIMIT"):
         assert name in message
+
+
+def test_cluster_threshold_is_a_similarity():
+    assert load_settings(environ={"GLIMPSE_CLUSTER_THRESHOLD": "92.5"}).cluster_threshold == 92.5
+    with pytest.raises(ConfigError, match="GLIMPSE_CLUSTER_THRESHOLD"):
+        load_settings(environ={"GLIMPSE_CLUSTER_THRESHOLD": "120"})

@@ -35,6 +35,7 @@ class Settings:
     trusted_proxies: int = 0
     public_analysis: bool = True
     remember_unknown_faces: bool = True
+    cluster_threshold: float = 95.0
     analysis_rate_limit: str = "30/minute"
     admin_rate_limit: str = "300/minute"
     token_rate_limit: str = "120/minute"
@@ -109,6 +110,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_MAX_PIXELS must be between 10,000 and 400,000,000")
     if not 0 <= s.match_threshold <= 100:
         problems.append("GLIMPSE_MATCH_THRESHOLD must be between 0 and 100")
+    if not 0 <= s.cluster_threshold <= 100:
+        problems.append("GLIMPSE_CLUSTER_THRESHOLD must be between 0 and 100")
     if not 0 <= s.min_label_confidence <= 100:
         problems.append("GLIMPSE_MIN_LABEL_CONFIDENCE must be between 0 and 100")
     if not 0 <= s.trusted_proxies <= 5:

@@ -40,7 +40,7 @@ class AppServices:
         """Build the services over a backend with limits from the settings."""
         limits = Limits.from_settings(settings)
         people = People(backend, limits)
-        unknown = UnknownFaces(backend, people, settings.match_threshold, settings.remember_unknown_faces)
+        unknown = UnknownFaces(backend, people, settings.cluster_threshold, settings.remember_unknown_faces)
         return cls(
             settings, backend, Recognizer(backend, limits, unknown), Comparer(backend, limits), people,
             Accounts(backend.accounts),
