@@ -1,13 +1,14 @@
 """Enrol, list and forget people."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import unicodedata
 from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
 from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
-from webapp.errors import Conflict, GlimpseError, InvalidImage, InvalidInput, NotFound
+from webapp.errors import BackendUnavailable, Conflict, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, encode_jpeg
 from webapp.services.face_choice import FaceChoice, choose_faces
 from webapp.services.limits import Limits, clean_filename
@@ -32,6 +33,11 @@ def clean_name(raw: str | None) -> str:
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         raise InvalidInput("The name contains characters that cannot be shown.")
     return name
+
+
+def dropped_person_id(name: str) -> str:
+    """The id of the person a drop folder names: the same for every photo, retry and Lambda instance."""
+    return hashlib.sha256(f"s3-enrol:{clean_name(name).casefold()}".encode()).hexdigest()[:32]
 
 
 class DuplicateName(Conflict):
@@ -70,6 +76,11 @@ class People:
         """Whether someone with exactly this name (ignoring case and spacing) is enrolled already."""
         return bool(self.named(name))
 
+    def named(self, name: str) -> list[Person]:
+        """The people whose name is this one, ignoring case and spacing."""
+        key = clean_name(name).casefold()
+        return [p for p in self.list() if p.name.casefold() == key]
+
     def get(self, person_id: str) -> Person:
         """One person, or NotFound."""
         person = self.backend.people.get_person(person_id)
@@ -80,23 +91,6 @@ class People:
     def faces(self, person_id: str) -> list[FaceRecord]:
         """The enrolled faces of one person."""
         return self.backend.people.faces_of(person_id)
-
-    def named(self, name: str) -> list[Person]:
-        """The people whose name is this one, ignoring case and spacing."""
-        key = clean_name(name).casefold()
-        return [p for p in self.list() if p.name.casefold() == key]
-
-    def choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
-        """The face each photo contributes; InvalidImage when no photo has one."""
-        if not photos:
-            raise InvalidInput("Add at least one photo of the person's face.")
-        named = [(clean_filename(filename), data) for filename, data in photos]
-        choice = choose_faces(self.backend.faces, named, self.limits.max_bytes, self.limits.max_pixels,
-                              self.limits.match_threshold)
-        if not choice.accepted:
-            reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in choice.refused)
-            raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
-        return choice
 
     def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str,
               allow_duplicate: bool = False) -> EnrolmentResult:
@@ -112,17 +106,7 @@ class People:
             raise DuplicateName(name, existing)
         choice = self.choose(photos)
         person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
-        result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
-        try:
-            for photo, face in choice.accepted:
-                result.face_ids.append(self.store_face(person.id, photo, face))
-        except BaseException:
-            log.exception("enrolment of %s failed; rolling back", person.id)
-            self._erase(person.id, result.face_ids)
-            raise
-        result.person = self.get(person.id)
-        self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")
-        return result
+        return self._store_all(person, choice, consent_by, created=True)
 
     def create(self, name: str, consent_by: str, allow_duplicate: bool = False) -> Person:
         """A new person with no face yet (faces follow); DuplicateName unless allowed."""
@@ -134,15 +118,62 @@ class People:
 
     def add_photos(self, person_id: str, photos: list[tuple[str, bytes]], consent: bool,
                    consent_by: str) -> EnrolmentResult:
-        """Add faces to an enrolled person; faces stored before a failure stay (each is complete)."""
+        """Add faces to an enrolled person (on failure only this addition's faces are undone)."""
         person = self.get(person_id)
         require_consent(consent)
-        choice = self.choose(photos)
+        return self._store_all(person, self.choose(photos), consent_by, created=False)
+
+    def enrol_dropped(self, name: str, filename: str, data: bytes, consent_by: str) -> EnrolmentResult:
+        """Enrol one photo dropped into a person's folder (the S3 drop): its face joins the folder's person.
+
+        The folder's person has an id derived from the name and is created by a conditional
+        write, so retries and photos of one new person handled at the same time never create
+        two people. A name already enrolled another way (admin page, CLI) is refused.
+        """
+        name = clean_name(name)
+        person_id = dropped_person_id(name)
+        if self.backend.people.get_person(person_id) is None and self.has_name(name):
+            raise InvalidInput("A person with this name was enrolled from the admin page or the CLI; "
+                               "add this photo there.")
+        choice = self.choose([(filename, data)])
+        person, created = self.backend.people.claim_person(person_id, name, consent_by, CONSENT_TEXT)
+        try:
+            return self._store_all(person, choice, consent_by, created)
+        except NotFound as exc:  # the folder's person was rolled back by another photo's failed enrolment
+            raise BackendUnavailable("The person was being removed while this photo was enrolled; "
+                                     "it will be tried again.") from exc
+
+    def choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
+        """Decode the photos and pick one face each; InvalidImage when none can be used."""
+        if not photos:
+            raise InvalidInput("Add at least one photo of the person's face.")
+        named = [(clean_filename(filename), data) for filename, data in photos]
+        choice = choose_faces(self.backend.faces, named, self.limits.max_bytes, self.limits.max_pixels,
+                              self.limits.match_threshold)
+        if not choice.accepted:
+            reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in choice.refused)
+            raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
+        return choice
+
+    def _store_all(self, person: Person, choice: FaceChoice, consent_by: str, created: bool) -> EnrolmentResult:
+        """Store every chosen face for the person; on failure undo this enrolment (and a person it created)."""
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
-        for photo, face in choice.accepted:
-            result.face_ids.append(self.store_face(person.id, photo, face))
+        try:
+            for photo, face in choice.accepted:
+                result.face_ids.append(self.store_face(person.id, photo, face))
+        except BaseException:
+            log.exception("enrolment of %s failed; rolling back", person.id)
+            if created:
+                self._erase(person.id, result.face_ids)
+            else:  # an existing person keeps what they had: only this enrolment's faces go
+                self.backend.people.delete_faces(result.face_ids)
+                self.backend.faces.delete(result.face_ids)
+                for face_id in result.face_ids:
+                    self.backend.store.delete(person_photo(person.id, face_id))
+                    self.backend.store.delete(person_crop(person.id, face_id))
+            raise
         result.person = self.get(person.id)
-        self.audit(consent_by, "add-faces", person.id, f"{len(result.face_ids)} face(s), consent recorded")
+        self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")
         return result
 
     def store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:

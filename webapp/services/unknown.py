@@ -18,7 +18,6 @@ from webapp.backends.base import Backend
 from webapp.domain import Analysis, DetectedFace, Person, UnknownCluster, UnknownFace
 from webapp.errors import GlimpseError, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, decode_photo, encode_jpeg
-from webapp.services.face_choice import overlap
 from webapp.services.people import People, require_consent
 
 log = logging.getLogger(__name__)
@@ -145,7 +144,7 @@ class UnknownFaces:
         """The stored photo and the detected face at the kept box (landmarks are needed to enrol)."""
         photo = decode_photo(self.backend.store.get(image_key), 50 * 1024 * 1024, 400_000_000)
         found = self.backend.faces.detect(photo)
-        best = max(found, key=lambda f: overlap(f.bounding_box, face.bounding_box), default=None)
-        if best is None or overlap(best.bounding_box, face.bounding_box) < 0.3:
+        best = max(found, key=lambda f: f.bounding_box.iou(face.bounding_box), default=None)
+        if best is None or best.bounding_box.iou(face.bounding_box) < 0.3:
             return None
         return photo, best

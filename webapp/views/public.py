@@ -29,7 +29,6 @@ def analyse():
             raise InvalidImage("Choose a photo to upload.")
         owner = current_owner(create=True)
         analysis = app_services().recognizer.analyse(upload.read(), upload.filename, owner)
-        app_services().retention.maybe_purge()
     except InvalidImage as exc:
         page = render_template("public/index.html", max_mb=app_services().settings.max_upload_mb, error=exc.message)
         return page, exc.status

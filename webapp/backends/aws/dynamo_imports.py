@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from webapp.backends.aws.dynamo_directory import DynamoTables
 from webapp.backends.aws.dynamo_items import key, person_pk, to_item
+from webapp.backends.aws.dynamo_tables import DynamoTables
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 

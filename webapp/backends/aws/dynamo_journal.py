@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from webapp.backends.aws.dynamo_directory import DynamoTables
 from webapp.backends.aws.dynamo_items import key, sortable_time
+from webapp.backends.aws.dynamo_tables import DynamoTables
 from webapp.domain import Operation
 
 

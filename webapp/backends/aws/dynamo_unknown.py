@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from webapp.backends.aws.dynamo_directory import DynamoTables
 from webapp.backends.aws.dynamo_items import key, sortable_time, to_item
+from webapp.backends.aws.dynamo_tables import DynamoTables
 from webapp.domain import BoundingBox, UnknownCluster, UnknownFace
 
 
