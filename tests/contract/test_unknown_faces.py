@@ -96,3 +96,18 @@ def test_doctor_removes_unknown_prints_and_rows_that_lost_each_other(subject):
     subject.services.doctor.repair(report)
     assert subject.services.doctor.check().ok
     assert [c.size for c in subject.services.unknown.clusters()] == [1]  # the real one stays
+
+
+def test_merging_clusters_moves_every_face_and_keeps_the_counts(subject):
+    from webapp.domain import BoundingBox, UnknownFace
+
+    store, box, now = subject.backend.unknown, BoundingBox(0, 0, 0.1, 0.1), datetime.now(UTC)
+    for i, cluster in enumerate(["c1", "c1", "c2", "c2", "c2", "c3"]):
+        store.add_unknown(UnknownFace(f"f{i}", f"{i:032x}", 0, box, cluster, now + timedelta(seconds=i)))
+    store.merge_clusters("c1", ["c2"])
+    assert sorted(f.face_id for f in store.unknown_in("c1")) == ["f0", "f1", "f2", "f3", "f4"]
+    assert store.unknown_in("c2") == [] and store.clusters_of(["f3"]) == {"f3": "c1"}
+    assert [(c.id, c.size) for c in store.list_clusters(10, 2)] == [("c1", 5), ("c3", 1)]
+    assert [f.face_id for f in store.list_clusters(10, 2)[0].faces] == ["f4", "f3"]  # newest first
+    store.delete_unknown(["f5"])
+    assert [c.id for c in store.list_clusters(10, 2)] == ["c1"]
