@@ -24,6 +24,7 @@ def build_fake_backend(data_dir, engine: str = "fake-engine-1") -> Backend:
     return Backend(
         name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
         **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
+        unknown_prints=LocalFaceCollection(engine, VectorIndex(data_dir / "unknown.sqlite3")),
     )
 
 

@@ -93,6 +93,11 @@ def _create_table(dynamodb: Any, spec: dict) -> None:
     dynamodb.get_waiter("table_exists").wait(TableName=spec["TableName"], WaiterConfig={"Delay": 2})
 
 
+def unknown_collection(settings: Settings) -> str:
+    """The second collection: faceprints of unknown faces, kept apart from the enrolled ones."""
+    return f"{settings.rekognition_collection}-unknown"
+
+
 def init_resources(settings: Settings, clients: AwsClients) -> list[Outcome]:
     """Create whatever is missing: bucket, collection, both tables. Safe to run again."""
     s3, rek, ddb = clients.get("s3"), clients.get("rekognition"), clients.get("dynamodb")
@@ -104,9 +109,10 @@ def init_resources(settings: Settings, clients: AwsClients) -> list[Outcome]:
                                 lambda: _create_bucket(s3, bucket, region)))
         _secure_bucket(s3, bucket)
     with vendor_errors("rekognition"):
-        outcomes.append(_ensure("Rekognition collection", collection,
-                                lambda: rek.describe_collection(CollectionId=collection),
-                                lambda: rek.create_collection(CollectionId=collection)))
+        for name in (collection, unknown_collection(settings)):
+            outcomes.append(_ensure("Rekognition collection", name,
+                                    partial(rek.describe_collection, CollectionId=name),
+                                    partial(rek.create_collection, CollectionId=name)))
     with vendor_errors("dynamodb"):
         for spec in (faces_table_spec(settings.dynamodb_faces_table), main_table_spec(settings.dynamodb_table)):
             outcomes.append(_ensure("DynamoDB table", spec["TableName"],
@@ -133,6 +139,11 @@ def _reachable(_response: object) -> str:
     return "reachable"
 
 
+def _face_count(rek: Any, collection: str) -> str:
+    """How many faces a Rekognition collection holds, as a check's detail."""
+    return "{} faces".format(rek.describe_collection(CollectionId=collection).get("FaceCount", 0))
+
+
 def resource_status(settings: Settings, clients: AwsClients) -> list[Outcome]:
     """Who is calling, and whether each resource exists and is usable by that identity."""
     s3, rek, ddb = clients.get("s3"), clients.get("rekognition"), clients.get("dynamodb")
@@ -146,8 +157,8 @@ def resource_status(settings: Settings, clients: AwsClients) -> list[Outcome]:
     with vendor_errors("sts"):
         outcomes = [_check("identity", "caller", lambda: sts.get_caller_identity()["Arn"])]
         outcomes.append(_check("S3 bucket", bucket, lambda: _reachable(s3.head_bucket(Bucket=bucket))))
-        outcomes.append(_check("Rekognition collection", collection, lambda: "{} faces".format(
-            rek.describe_collection(CollectionId=collection).get("FaceCount", 0))))
+        for name in (collection, unknown_collection(settings)):
+            outcomes.append(_check("Rekognition collection", name, partial(_face_count, rek, name)))
         for name in (settings.dynamodb_faces_table, settings.dynamodb_table):
             outcomes.append(_check("DynamoDB table", name, partial(table, name)))
     return outcomes
