@@ -44,7 +44,8 @@ def build(settings: Settings) -> Backend:
         labels=labels, **directory_ports(data / "glimpse.sqlite3"),
         faceprints=faces, vector_index=index, models=LocalModels(engine, labels),
         # unknown faces live in an index of their own: recognition never matches a stranger's print
-        unknown_prints=LocalFaceCollection(engine, VectorIndex(data / "unknown.sqlite3")),
+        unknown_prints=LocalFaceCollection(
+            engine, VectorIndex(data / "unknown.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)),
     )
 
 
