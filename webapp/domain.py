@@ -42,16 +42,66 @@ class FaceMatch:
 
 
 @dataclass(frozen=True)
+class Instance:
+    """One boxed occurrence of a label (Rekognition's DetectLabels ``Instances``)."""
+
+    bounding_box: BoundingBox
+    confidence: float
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"bounding_box": self.bounding_box.to_dict(), "confidence": round(self.confidence, 1)}
+
+
+@dataclass(frozen=True)
 class Label:
-    """An object or scene label with confidence (0-100) and its parent labels."""
+    """An object or scene label with confidence (0-100), its parent labels and boxed instances."""
 
     name: str
     confidence: float
     parents: tuple[str, ...] = ()
+    instances: tuple[Instance, ...] = ()
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
-        return {"name": self.name, "confidence": round(self.confidence, 1), "parents": list(self.parents)}
+        return {"name": self.name, "confidence": round(self.confidence, 1), "parents": list(self.parents),
+                "instances": [i.to_dict() for i in self.instances]}
+
+
+@dataclass(frozen=True)
+class TextDetection:
+    """A line or word of text read in a photo (Rekognition's DetectText ``TextDetections``).
+
+    ``polygon`` is the corner points as (x, y) ratios; a WORD's ``parent_id`` is its LINE's ``id``.
+    """
+
+    detected_text: str
+    type: str  # "LINE" or "WORD"
+    confidence: float
+    bounding_box: BoundingBox
+    polygon: tuple[tuple[float, float], ...]
+    id: int
+    parent_id: int | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"detected_text": self.detected_text, "type": self.type, "confidence": round(self.confidence, 1),
+                "bounding_box": self.bounding_box.to_dict(),
+                "polygon": [{"x": round(x, 4), "y": round(y, 4)} for x, y in self.polygon],
+                "id": self.id, "parent_id": self.parent_id}
+
+
+@dataclass(frozen=True)
+class ModerationLabel:
+    """An unsafe-content label (Rekognition's DetectModerationLabels); top-level ones have parent_name ""."""
+
+    name: str
+    parent_name: str
+    confidence: float
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"name": self.name, "parent_name": self.parent_name, "confidence": round(self.confidence, 1)}
 
 
 @dataclass(frozen=True)
