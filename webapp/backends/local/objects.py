@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from webapp.backends.local.coco import coco_labels
-from webapp.backends.local.labels import as_rgb_array
+from webapp.backends.local.pixels import rgb_uint8
 from webapp.domain import BoundingBox, Instance, Label
 from webapp.errors import BackendUnavailable
 
@@ -153,7 +153,7 @@ class LocalObjectDetector:
     def detections(self, image: np.ndarray | Any) -> list[Detection]:
         """Every object found after NMS, in image pixels, best first."""
         self.load()
-        rgb = as_rgb_array(image)
+        rgb = rgb_uint8(image)
         height, width = rgb.shape[:2]
         tensor = preprocess(rgb)
         sx, sy = tensor.shape[3] / width, tensor.shape[2] / height
@@ -170,7 +170,7 @@ class LocalObjectDetector:
 
     def detect(self, image: np.ndarray | Any) -> list[Label]:
         """One label per class found, each with its boxed instances (ratios, confidence = score x 100)."""
-        rgb = as_rgb_array(image)
+        rgb = rgb_uint8(image)
         height, width = rgb.shape[:2]
         grouped: dict[int, list[Instance]] = {}
         for det in self.detections(rgb):

@@ -1,0 +1,20 @@
+"""One place that turns what the local engines are given into an HxWx3 uint8 RGB array."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from webapp.backends.local.labels import as_rgb_array
+
+
+def rgb_uint8(image: Any) -> np.ndarray:
+    """A Photo, PIL image or array (grey, RGB or RGBA) as a contiguous HxWx3 uint8 RGB array."""
+    arr = np.asarray(as_rgb_array(image))
+    if arr.ndim == 2:
+        arr = np.stack([arr] * 3, axis=-1)
+    if arr.ndim != 3 or arr.shape[2] < 3:
+        raise ValueError(f"expected an HxWx3 image, got shape {arr.shape}")
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(arr[:, :, :3])
