@@ -140,13 +140,21 @@ def scores() -> None:
     for name, rgb in photos.items():
         print(f"open_nsfw {name:12s} {moderation.score(rgb):.3f}   labels: "
               f"{[(lb.name, round(lb.confidence)) for lb in labels.detect(rgb)][:4]}")
-    best = (0.0, 0.0, "", "")
-    for name, rgb in noise_images().items():
+    from webapp.backends.local.taxonomy import FALLBACK_LIFT, FALLBACK_MIN
+
+    by_score, by_lift = (0.0, 0.0, "", ""), (0.0, 0.0, "", "")  # the two margins of the fallback rule
+    noise = noise_images()
+    for name, rgb in noise.items():
         rolled = taxonomy.roll_up(labels.classify(rgb))
-        for i in np.flatnonzero(rolled >= 4 * chance):
-            best = max(best, (float(rolled[i]), float(rolled[i] / chance[i]), taxonomy.names[i], name))
-    print(f"noise: best label at >= 4x chance over {len(noise_images())} images: "
-          f"{best[2]} {best[0]:.1f} ({best[1]:.1f}x chance) on {best[3]}")
+        for i in range(len(rolled)):
+            row = (float(rolled[i]), float(rolled[i] / chance[i]), taxonomy.names[i], name)
+            if row[1] >= FALLBACK_LIFT:
+                by_score = max(by_score, row)
+            if row[0] >= FALLBACK_MIN:
+                by_lift = max(by_lift, row, key=lambda r: r[1])
+    print(f"{len(noise)} noise images: highest score at >= {FALLBACK_LIFT:g}x chance: {by_score[2]} "
+          f"{by_score[0]:.1f} ({by_score[3]}); highest lift at >= {FALLBACK_MIN:g}: {by_lift[2]} "
+          f"{by_lift[1]:.1f}x chance ({by_lift[3]})")
 
 
 def main() -> None:
