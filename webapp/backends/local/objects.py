@@ -168,21 +168,29 @@ class LocalObjectDetector:
                 found.append(Detection(int(classes[i]), float(scores[i]), box))
         return found
 
-    def detect(self, image: np.ndarray | Any) -> list[Label]:
-        """One label per class found, each with its boxed instances (ratios, confidence = score x 100)."""
+    def detect(self, image: np.ndarray | Any, min_score: float | None = None) -> list[Label]:
+        """One label per class found, with its boxed instances (ratios, confidence = score x 100).
+
+        Boxes pass each class's own threshold (``min_score_for``) unless min_score is given.
+        """
         rgb = rgb_uint8(image)
         height, width = rgb.shape[:2]
         grouped: dict[int, list[Instance]] = {}
         for det in self.detections(rgb):
-            if det.score < (PERSON_MIN_SCORE if det.class_index == 0 else OTHER_MIN_SCORE):
+            name = coco_labels()[det.class_index][0]
+            if det.score < (min_score_for(name) if min_score is None else min_score):
                 continue
-            confidence = det.score * 100.0
             x1, y1, x2, y2 = det.box
             # Rekognition's convention: ratios of the image's width and height.
             box = BoundingBox(x1 / width, y1 / height, (x2 - x1) / width, (y2 - y1) / height)
-            grouped.setdefault(det.class_index, []).append(Instance(box, confidence))
+            grouped.setdefault(det.class_index, []).append(Instance(box, det.score * 100.0))
         labels = []
         for index, instances in grouped.items():
             name, parents = coco_labels()[index]
             labels.append(Label(name, max(i.confidence for i in instances), parents, tuple(instances)))
         return sorted(labels, key=lambda label: -label.confidence)
+
+
+def min_score_for(name: str) -> float:
+    """The detector score (0-1) a box of this label needs on its own (see PERSON_MIN_SCORE)."""
+    return PERSON_MIN_SCORE if name == "Person" else OTHER_MIN_SCORE
