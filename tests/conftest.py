@@ -8,9 +8,9 @@ import pytest
 from tests.fakes import FakeEngine, FakeLabels
 from webapp import create_app
 from webapp.backends.base import Backend
+from webapp.backends.local import directory_ports
 from webapp.backends.local.disk_store import DiskImageStore
 from webapp.backends.local.face_collection import LocalFaceCollection
-from webapp.backends.local.sqlite_directory import SqliteDirectory
 from webapp.backends.local.vector_index import VectorIndex
 
 ADMIN_PASSWORD = "correct horse battery"
@@ -19,12 +19,11 @@ RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 def build_fake_backend(data_dir) -> Backend:
     """Real store, directory and index; fake face engine and labels."""
+    index = VectorIndex(data_dir / "vectors.sqlite3")
+    faces = LocalFaceCollection(FakeEngine(), index)
     return Backend(
-        name="local",
-        store=DiskImageStore(data_dir / "images"),
-        faces=LocalFaceCollection(FakeEngine(), VectorIndex(data_dir / "vectors.sqlite3")),
-        labels=FakeLabels(),
-        directory=SqliteDirectory(data_dir / "glimpse.sqlite3"),
+        name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
+        **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
     )
 
 
@@ -60,9 +59,9 @@ def runner(app):
 
 
 @pytest.fixture
-def glimpse(app):
+def services(app):
     """The services of the app."""
-    return app.extensions["glimpse"]
+    return app.extensions["services"]
 
 
 def csrf_token(client, path: str) -> str:

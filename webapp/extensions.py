@@ -8,38 +8,37 @@ from flask import current_app
 from webapp.backends.base import Backend
 from webapp.config import Settings
 from webapp.services.accounts import Accounts
+from webapp.services.comparison import Comparer
+from webapp.services.limits import Limits
 from webapp.services.maintenance import Doctor
 from webapp.services.people import People
-from webapp.services.recognition import Limits, Recognizer
+from webapp.services.recognition import Recognizer
 from webapp.services.retention import Retention
 
 
 @dataclass
-class Glimpse:
+class AppServices:
     """Settings, the chosen backend and the services built on it."""
 
     settings: Settings
     backend: Backend
     recognizer: Recognizer
+    comparer: Comparer
     people: People
     accounts: Accounts
     retention: Retention
     doctor: Doctor
 
     @classmethod
-    def build(cls, settings: Settings, backend: Backend) -> Glimpse:
+    def build(cls, settings: Settings, backend: Backend) -> AppServices:
         """Build the services over a backend with limits from the settings."""
-        limits = Limits(
-            max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,
-            match_threshold=settings.match_threshold, min_label_confidence=settings.min_label_confidence,
-            max_labels=settings.max_labels,
-        )
+        limits = Limits.from_settings(settings)
         return cls(
-            settings, backend, Recognizer(backend, limits), People(backend, limits), Accounts(backend.directory),
-            Retention(backend, settings.retention_days), Doctor(backend),
+            settings, backend, Recognizer(backend, limits), Comparer(backend, limits), People(backend, limits),
+            Accounts(backend.accounts), Retention(backend, settings.retention_days), Doctor(backend),
         )
 
 
-def glimpse() -> Glimpse:
+def app_services() -> AppServices:
     """The Glimpse services of the current app."""
-    return current_app.extensions["glimpse"]
+    return current_app.extensions["services"]
