@@ -12,11 +12,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.post("/analyses")
 def create_analysis():
-    """Analyse the multipart field `image`; 201 with faces and labels."""
+    """Analyse the multipart field `image` (and read its text if `text=true`); 201 with the analysis."""
     upload = request.files.get("image")
     if upload is None:
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
-    analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
+    read_text = request.values.get("text", "").strip().lower() in ("true", "yes", "1", "on")
+    analysis = app_services().recognizer.analyse(upload.read(), upload.filename, read_text=read_text)
     app_services().retention.maybe_purge()
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}
@@ -26,6 +27,12 @@ def create_analysis():
 def get_analysis(analysis_id: str):
     """One past analysis."""
     return jsonify(app_services().recognizer.get(analysis_id).to_dict())
+
+
+@bp.post("/analyses/<analysis_id>/text")
+def read_text(analysis_id: str):
+    """Read the text in a past analysis's photo (once); 200 with the whole analysis."""
+    return jsonify(app_services().recognizer.read_text(analysis_id).to_dict())
 
 
 @bp.post("/people")

@@ -4,7 +4,15 @@ deploy/iam-policy.json must grant exactly `required_actions()`; a test checks it
 """
 from __future__ import annotations
 
-from webapp.backends.aws import dynamo_directory, rekognition_faces, rekognition_labels, s3_store, uploads
+from webapp.backends.aws import (
+    dynamo_directory,
+    rekognition_faces,
+    rekognition_labels,
+    rekognition_moderation,
+    rekognition_text,
+    s3_store,
+    uploads,
+)
 
 # Read-only checks `flask aws status` makes, so the instance role can run it on the instance.
 STATUS_CALLS = frozenset({"s3:HeadBucket", "rekognition:DescribeCollection", "dynamodb:DescribeTable",
@@ -20,13 +28,14 @@ _ACTIONS = {
     "sts:GetCallerIdentity": (),  # needs no permission
 }
 # These Rekognition actions have no resource type in IAM: their statement must name "*".
-UNSCOPED_ACTIONS = frozenset({"rekognition:DetectFaces", "rekognition:DetectLabels", "rekognition:CompareFaces"})
+UNSCOPED_ACTIONS = frozenset({"rekognition:DetectFaces", "rekognition:DetectLabels", "rekognition:CompareFaces",
+                              "rekognition:DetectText", "rekognition:DetectModerationLabels"})
 
 
 def runtime_calls() -> frozenset[str]:
     """Every API operation the adapters and `aws status` may call ("service:Operation")."""
     return (s3_store.CALLS | uploads.CALLS | rekognition_faces.CALLS | rekognition_labels.CALLS
-            | dynamo_directory.CALLS | STATUS_CALLS)
+            | rekognition_text.CALLS | rekognition_moderation.CALLS | dynamo_directory.CALLS | STATUS_CALLS)
 
 
 def iam_actions(calls: frozenset[str] | set[str]) -> set[str]:

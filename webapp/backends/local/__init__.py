@@ -23,15 +23,21 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.face_collection import LocalFaceCollection
     from webapp.backends.local.face_engine import FaceEngine
     from webapp.backends.local.labels import LocalLabelDetector
+    from webapp.backends.local.moderation import LocalModerationDetector
+    from webapp.backends.local.objects import LocalObjectDetector
+    from webapp.backends.local.scene import LocalSceneLabels
+    from webapp.backends.local.text import LocalTextReader
     from webapp.backends.local.vector_index import VectorIndex
 
-    data = settings.data_dir
+    data, threads = settings.data_dir, settings.model_threads
     index = VectorIndex(data / "vectors.sqlite3")
-    faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), index)
+    faces = LocalFaceCollection(FaceEngine(threads=threads), index)
+    labels = LocalSceneLabels(LocalLabelDetector(threads=threads), LocalObjectDetector(threads=threads))
     return Backend(
-        name="local", store=DiskImageStore(data / "images"), faces=faces,
-        labels=LocalLabelDetector(threads=settings.model_threads), **directory_ports(data / "glimpse.sqlite3"),
-        faceprints=faces, vector_index=index,
+        name="local", store=DiskImageStore(data / "images"), faces=faces, labels=labels,
+        # OCR runs on request; one thread per PP-OCR model measured faster than two (bench/vision_speed.py).
+        text=LocalTextReader(threads=1), moderation=LocalModerationDetector(threads=threads),
+        **directory_ports(data / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
     )
 
 
