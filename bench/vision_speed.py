@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/vision_speed.py [--repeat 5]   # objects, moderation, text, labels
      .venv/bin/python bench/vision_speed.py --ocr-ab         # rapidocr settings, interleaved
      .venv/bin/python bench/vision_speed.py --scores         # open_nsfw scores, label fallback on noise
+     .venv/bin/python bench/vision_speed.py --pipeline       # analysis before/after boxes + moderation
 Wall time is median / p95 over --repeat runs after one warm-up; CPU is the process's CPU
 time per call (all threads), steadier than wall time on a shared machine.
 """
@@ -157,6 +158,46 @@ def scores() -> None:
           f"{by_lift[1]:.1f}x chance ({by_lift[3]})")
 
 
+class _NoModeration:
+    """The analysis as it was before moderation: nothing flagged, nothing run."""
+
+    def detect(self, photo) -> list:
+        return []
+
+
+def pipeline(repeat: int, threads: int) -> None:
+    """Interleaved A/B of the whole recognize() on 1 MP photos with 0/1/6 faces: before vs after this work.
+
+    "before" = classifier labels only and no moderation (the analysis until now); "after" = the
+    default now (classifier + object boxes + open_nsfw). Same process, same models, runs alternating.
+    """
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    from common import jpeg, make_app, photo_grid
+
+    with tempfile.TemporaryDirectory() as tmp:
+        services = make_app(Path(tmp), model_threads=threads).extensions["services"]
+        services.people.enrol("Barack Obama", [("o.jpg", jpeg(source_image("obama.jpg")))], True, "bench")
+        after = services.recognizer
+        before = type(after)(replace(after.backend, labels=after.backend.labels.classifier,
+                                     moderation=_NoModeration()), after.limits)
+        for photo in (p for p in photo_grid() if p.megapixels == 1.0):
+            decoded = after.decode(photo.data)
+            samples: dict[str, tuple[list[float], list[float]]] = {"before": ([], []), "after": ([], [])}
+            for run in range(repeat + 1):
+                for name, recognizer in (("before", before), ("after", after)):
+                    w0, c0 = time.perf_counter(), time.process_time()
+                    recognizer.recognize(decoded)
+                    if run:
+                        samples[name][0].append(time.perf_counter() - w0)
+                        samples[name][1].append(time.process_time() - c0)
+            print(f"{photo.name:14s} " + "   ".join(
+                f"{name}: wall {_ms(w)} ms, CPU {statistics.median(c) * 1000:.0f} ms"
+                for name, (w, c) in samples.items()))
+
+
 def main() -> None:
     """Parse arguments and run the chosen bench."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -164,9 +205,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--ocr-ab", action="store_true")
     parser.add_argument("--scores", action="store_true")
+    parser.add_argument("--pipeline", action="store_true")
     args = parser.parse_args()
     print(machine())
-    if args.ocr_ab:
+    if args.pipeline:
+        pipeline(args.repeat, args.threads)
+    elif args.ocr_ab:
         ocr_ab(args.repeat)
     elif args.scores:
         scores()

@@ -43,6 +43,16 @@ class LocalSceneLabels:
         self.classifier = classifier
         self.objects = objects
 
+    @property
+    def loaded(self) -> bool:
+        """Whether both models are loaded."""
+        return self.classifier.loaded and self.objects.loaded
+
+    def load(self) -> None:
+        """Load both models now (each loads once, under its own lock)."""
+        self.classifier.load()
+        self.objects.load()
+
     def detect(self, photo: Any, min_confidence: float = 55.0, max_labels: int = 10) -> list[Label]:
         """Labels at or above min_confidence (fallback labels below it when none passes), most confident first."""
         classified = self.classifier.detect(photo, min_confidence, max_labels)
