@@ -95,7 +95,7 @@ def ocr_ab(repeat: int) -> None:
     for threads in (1, 2):
         default = {"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": threads}
         variants[f"default (min 736), {threads} thr"] = RapidOCR(params=default)
-        variants[f"glimpse (max 960), {threads} thr"] = RapidOCR(params=text._params(threads))
+        variants[f"glimpse (max 960), {threads} thr"] = RapidOCR(params=text.rapidocr_params(threads))
     photos = photos_1mp()
     times: dict[str, list[float]] = {name: [] for name in variants}
     for rgb in photos.values():

@@ -23,7 +23,7 @@ MIN_SHORT_SIDE = 480
 MIN_SCORE = 0.5  # rapidocr's own default for keeping a recognised line
 
 
-def _params(threads: int) -> dict[str, Any]:
+def rapidocr_params(threads: int) -> dict[str, Any]:
     """rapidocr settings (dotted keys into its bundled config.yaml)."""
     return {
         "Global.log_level": "error",  # "text detection result is empty" is a normal outcome here
@@ -97,7 +97,7 @@ class LocalTextReader:
             except ImportError as exc:
                 raise BackendUnavailable(
                     "Text reading needs the rapidocr package; install requirements.txt again.") from exc
-            self._engine = RapidOCR(params=_params(self._threads))
+            self._engine = RapidOCR(params=rapidocr_params(self._threads))
 
     def read(self, image: np.ndarray | Any) -> list[TextDetection]:
         """Every LINE (ids 0..n-1, top to bottom) followed by its WORDs (parent_id = the line's id)."""
