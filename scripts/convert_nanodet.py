@@ -127,6 +127,7 @@ class Converter:
         done, ordered = set(), []
 
         def visit(name: str) -> None:
+            """Append a node after everything it reads from (depth first)."""
             if name in done or name not in self.nodes_by_name:  # weights need no Const node here
                 return
             done.add(name)
@@ -195,30 +196,38 @@ class Converter:
     op_PadV2 = op_Pad
 
     def op_Transpose(self, node: dict, inputs: list[str], out: str) -> None:
+        """Transpose with a constant permutation."""
         self.emit("Transpose", [inputs[0]], [out], perm=[int(p) for p in self.const(inputs[1])])
 
     def op_LeakyRelu(self, node: dict, inputs: list[str], out: str) -> None:
+        """LeakyRelu with its alpha."""
         self.emit("LeakyRelu", [inputs[0]], [out], alpha=float(node["attr"]["alpha"]["f"]))
 
     def op_Sigmoid(self, node: dict, inputs: list[str], out: str) -> None:
+        """Sigmoid (the class scores)."""
         self.emit("Sigmoid", [inputs[0]], [out])
 
     def op_Identity(self, node: dict, inputs: list[str], out: str) -> None:
+        """An output of the graph, renamed cls_8 ... reg_32."""
         self.emit("Identity", [inputs[0]], [OUTPUT_NAMES.get(node["name"], out)])
 
     def op_Add(self, node: dict, inputs: list[str], out: str) -> None:
+        """Add; a constant operand becomes a float16-stored initializer."""
         args = [self.float_init(node["name"] + ".c", self.const(i)) if self.is_const(i) else i for i in inputs]
         self.emit("Add", args, [out])
 
     op_AddV2 = op_Add
 
     def op_ConcatV2(self, node: dict, inputs: list[str], out: str) -> None:
+        """Concat along a constant axis."""
         self.emit("Concat", inputs[:-1], [out], axis=int(self.const(inputs[-1])))
 
     def op_Reshape(self, node: dict, inputs: list[str], out: str) -> None:
+        """Reshape to a constant (int64) shape."""
         self.emit("Reshape", [inputs[0], self.int_init(node["name"] + ".shape", self.const(inputs[1]))], [out])
 
     def op_SplitV(self, node: dict, inputs: list[str], out: str) -> None:
+        """Split into constant sizes; outputs are named node:0, node:1, ..."""
         count = int(node["attr"]["num_split"]["i"])
         outs = [f"{node['name']}:{i}" for i in range(count)]
         self.emit("Split", [inputs[0], self.int_init(node["name"] + ".split", self.const(inputs[1]))], outs,

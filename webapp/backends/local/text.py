@@ -49,6 +49,11 @@ def _ratios(points: Any, width: int, height: int) -> tuple[tuple[float, float], 
     return tuple((float(x) / width, float(y) / height) for x, y in np.asarray(points, dtype=np.float64)[:, :2])
 
 
+def _along(t: float, p: tuple[float, float], q: tuple[float, float]) -> tuple[float, float]:
+    """The point a fraction t of the way from p to q."""
+    return (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t)
+
+
 def split_line(text: str, polygon: tuple[tuple[float, float], ...]) -> list[tuple[str, tuple]]:
     """Words of a line with polygons cut along the line in proportion to character counts.
 
@@ -62,12 +67,8 @@ def split_line(text: str, polygon: tuple[tuple[float, float], ...]) -> list[tupl
         begin = text.index(word, start)
         start = begin + len(word)
         a, b = begin / total, start / total
-
-        def along(t: float, p: tuple[float, float], q: tuple[float, float]) -> tuple[float, float]:
-            return (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t)
-
-        top_a, top_b = along(a, (x0, y0), (x1, y1)), along(b, (x0, y0), (x1, y1))
-        bottom_b, bottom_a = along(b, (x3, y3), (x2, y2)), along(a, (x3, y3), (x2, y2))
+        top_a, top_b = _along(a, (x0, y0), (x1, y1)), _along(b, (x0, y0), (x1, y1))
+        bottom_b, bottom_a = _along(b, (x3, y3), (x2, y2)), _along(a, (x3, y3), (x2, y2))
         words.append((word, (top_a, top_b, bottom_b, bottom_a)))
     return words
 
