@@ -4,13 +4,20 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
-from webapp.backends.local.labels import as_rgb_array
+from webapp.images import Photo
 
 
 def rgb_uint8(image: Any) -> np.ndarray:
     """A Photo, PIL image or array (grey, RGB or RGBA) as a contiguous HxWx3 uint8 RGB array."""
-    arr = np.asarray(as_rgb_array(image))
+    if isinstance(image, Photo):
+        image = image.image
+    if isinstance(image, Image.Image):
+        image = image.convert("RGB")
+    if not isinstance(image, np.ndarray | Image.Image):
+        raise TypeError(f"expected an RGB array, PIL image or Photo, got {type(image).__name__}")
+    arr = np.asarray(image)
     if arr.ndim == 2:
         arr = np.stack([arr] * 3, axis=-1)
     if arr.ndim != 3 or arr.shape[2] < 3:
