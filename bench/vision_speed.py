@@ -4,6 +4,7 @@ Run: .venv/bin/python bench/vision_speed.py [--repeat 5]   # objects, moderation
      .venv/bin/python bench/vision_speed.py --ocr-ab         # rapidocr settings, interleaved
      .venv/bin/python bench/vision_speed.py --scores         # open_nsfw scores, label fallback on noise
      .venv/bin/python bench/vision_speed.py --pipeline       # analysis before/after boxes + moderation
+     .venv/bin/python bench/vision_speed.py --signs          # printed signs (DejaVu Sans) read back exactly?
 Wall time is median / p95 over --repeat runs after one warm-up; CPU is the process's CPU
 time per call (all threads), steadier than wall time on a shared machine.
 """
@@ -158,6 +159,32 @@ def scores() -> None:
           f"{by_lift[1]:.1f}x chance ({by_lift[3]})")
 
 
+SIGNS = (((20, 90, 40), (255, 255, 255), "Exit 24 Main Street", 72, 0),
+         ((20, 40, 140), (255, 255, 255), "Boston 12 km", 80, 6),
+         ((250, 250, 250), (200, 10, 10), "NO PARKING", 90, -8),
+         ((240, 200, 30), (10, 10, 10), "Caution wet floor", 64, 0),
+         ((250, 250, 250), (30, 30, 30), "Bäckerei Müller", 70, 0),
+         ((250, 250, 250), (30, 30, 30), "Café crème à la carte", 64, 0),
+         ((250, 250, 250), (30, 30, 30), "Straße gesperrt", 70, 0))
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian's fonts-dejavu-core
+
+
+def signs() -> None:
+    """Print each sign's words and what the local reader returns (signs pasted on skimage's rocket, some tilted)."""
+    from webapp.backends.local.text import LocalTextReader
+
+    reader, exact = LocalTextReader(1), 0
+    for background, ink, words, size, angle in SIGNS:
+        photo = source_image("rocket").resize((1200, 800))
+        sign = Image.new("RGB", (900, 220), background)
+        ImageDraw.Draw(sign).text((30, 40), words, fill=ink, font=ImageFont.truetype(DEJAVU, size))
+        photo.paste(sign.rotate(angle, expand=True) if angle else sign, (150, 250))
+        lines = [t.detected_text for t in reader.read(np.asarray(photo)) if t.type == "LINE"]
+        exact += words in lines
+        print(f"{words!r:26} -> {lines}")
+    print(f"read exactly: {exact} of {len(SIGNS)}")
+
+
 class _NoModeration:
     """The analysis as it was before moderation: nothing flagged, nothing run."""
 
@@ -207,9 +234,12 @@ def main() -> None:
     parser.add_argument("--ocr-ab", action="store_true")
     parser.add_argument("--scores", action="store_true")
     parser.add_argument("--pipeline", action="store_true")
+    parser.add_argument("--signs", action="store_true")
     args = parser.parse_args()
     print(machine())
-    if args.pipeline:
+    if args.signs:
+        signs()
+    elif args.pipeline:
         pipeline(args.repeat, args.threads)
     elif args.ocr_ab:
         ocr_ab(args.repeat)
