@@ -18,7 +18,6 @@ def create_analysis():
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
     read_text = request.values.get("text", "").strip().lower() in ("true", "yes", "1", "on")
     analysis = app_services().recognizer.analyse(upload.read(), upload.filename, read_text=read_text)
-    app_services().retention.maybe_purge()
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}
 

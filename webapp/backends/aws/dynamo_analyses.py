@@ -7,8 +7,8 @@ from botocore.exceptions import ClientError
 
 from webapp.backends.aws import dynamo_items as items
 from webapp.backends.aws.clients import error_code
-from webapp.backends.aws.dynamo_directory import DynamoTables
 from webapp.backends.aws.dynamo_items import MAIN_GSI, SEEN, key, person_pk, to_item
+from webapp.backends.aws.dynamo_tables import DynamoTables
 from webapp.domain import Analysis, TextDetection
 from webapp.errors import NotFound
 
