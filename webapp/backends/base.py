@@ -223,6 +223,13 @@ class DroppedUploads(Protocol):
         """Move a refused object where an admin can see it, with the reason; returns where it went."""
 
 
+class ModelPreloader(Protocol):
+    """Optional: loads a backend's models ahead of the first request (local mode runs its own)."""
+
+    def load(self) -> list[str]:
+        """Load (building and caching where needed) every model; their names."""
+
+
 @dataclass
 class Backend:
     """The adapters the app was built with: one per port, plus the optional capabilities it declares."""
@@ -241,3 +248,4 @@ class Backend:
     vector_index: VectorIndexAdmin | None = None
     resources: CloudResources | None = None
     uploads: DroppedUploads | None = None
+    models: ModelPreloader | None = None

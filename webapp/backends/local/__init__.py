@@ -25,24 +25,31 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.labels import LocalLabelDetector
     from webapp.backends.local.moderation import LocalModerationDetector
     from webapp.backends.local.objects import LocalObjectDetector
+    from webapp.backends.local.preload import LocalModels
     from webapp.backends.local.scene import LocalSceneLabels
     from webapp.backends.local.text import LocalTextReader
     from webapp.backends.local.vector_index import VectorIndex
 
     data, threads = settings.data_dir, settings.model_threads
     index = VectorIndex(data / "vectors.sqlite3")
-    faces = LocalFaceCollection(FaceEngine(threads=threads), index)
-    labels = LocalSceneLabels(LocalLabelDetector(threads=threads), LocalObjectDetector(threads=threads))
+    engine = FaceEngine(threads=threads)
+    faces = LocalFaceCollection(engine, index)
+    # The label model is built from its weights once and cached with the data.
+    classifier = LocalLabelDetector(threads=threads, cache_dir=data / "models")
+    labels = LocalSceneLabels(classifier, LocalObjectDetector(threads=threads))
+    moderation = LocalModerationDetector(threads=threads)
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces, labels=labels,
         # OCR runs on request; one thread per PP-OCR model measured faster than two (bench/vision_speed.py).
-        text=LocalTextReader(threads=1), moderation=LocalModerationDetector(threads=threads),
+        text=LocalTextReader(threads=1), moderation=moderation,
         **directory_ports(data / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
+        models=LocalModels(engine, labels, moderation),
     )
 
 
 def commands() -> list:
-    """`flask index`: the vector index only local mode runs itself."""
+    """`flask index` and `flask models`: the vector index and the models only local mode runs itself."""
     from webapp.cli.index import index_cli
+    from webapp.cli.models import models_cli
 
-    return [index_cli]
+    return [index_cli, models_cli]
