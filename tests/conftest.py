@@ -17,14 +17,15 @@ ADMIN_PASSWORD = "correct horse battery"
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 
-def build_fake_backend(data_dir) -> Backend:
-    """Real store, directory and index; fake face engine and labels."""
-    index = VectorIndex(data_dir / "vectors.sqlite3")
-    faces = LocalFaceCollection(FakeEngine(), index)
+def build_fake_backend(data_dir, engine: str = "fake-engine-1") -> Backend:
+    """Real store, directory and index; fake face engine (its faceprints tagged `engine`) and labels."""
+    index, fake = VectorIndex(data_dir / "vectors.sqlite3", engine=engine), FakeEngine()
+    faces = LocalFaceCollection(fake, index)
     return Backend(
         name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
         text=FakeText(), moderation=FakeModeration(),
         **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
+        unknown_prints=LocalFaceCollection(fake, VectorIndex(data_dir / "unknown.sqlite3", engine=engine)),
     )
 
 

@@ -39,11 +39,22 @@ class BoundingBox:
 
 @dataclass(frozen=True)
 class DetectedFace:
-    """One face found in a photo: box, detector confidence (0-100), landmarks as ratios."""
+    """One face found in a photo: box, detector confidence (0-100), landmarks as ratios.
+
+    `orientation` is how many degrees counter-clockwise the photo is turned from this face's
+    upright (0, 90, 180 or 270; Rekognition's OrientationCorrection). Box and landmarks are
+    always ratios of the photo as given (after its EXIF orientation, if any, was applied).
+    """
 
     bounding_box: BoundingBox
     confidence: float
     landmarks: tuple[tuple[float, float], ...] = ()
+    orientation: int = 0
+
+
+def orientation_correction(degrees: int) -> str:
+    """Rekognition's name for an orientation: ROTATE_0, ROTATE_90, ROTATE_180 or ROTATE_270."""
+    return f"ROTATE_{degrees % 360}"
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,8 @@ class RecognizedFace:
     person_id: str | None = None
     person_name: str | None = None
     similarity: float | None = None
+    orientation: int = 0  # degrees counter-clockwise the photo is turned from this face's upright
+    face_id: str | None = None  # the enrolled faceprint it matched, so moving that face renames it
 
     def to_dict(self) -> dict:
         """JSON-ready form matching the public API."""
@@ -192,6 +205,7 @@ class RecognizedFace:
             "confidence": round(self.confidence, 1),
             "person": person,
             "similarity": None if self.similarity is None else round(self.similarity, 1),
+            "orientation_correction": orientation_correction(self.orientation),
         }
 
 
@@ -226,6 +240,7 @@ class Analysis:
     faces: tuple[RecognizedFace, ...] = ()
     labels: tuple[Label, ...] = ()
     filename: str = ""
+    owner: str = ""  # "visitor:<id>", "admin:<name>", "token:<id>", or "" (reachable by its id only)
     moderation_labels: tuple[ModerationLabel, ...] = ()
     text: tuple[TextDetection, ...] | None = None
 
@@ -234,18 +249,83 @@ class Analysis:
         """Whether a moderation label says the photo is likely explicit (the page blurs it)."""
         return any("Explicit" in (m.name, m.parent_name) for m in self.moderation_labels)
 
+    def label_keys(self) -> set[str]:
+        """The casefolded label names and their parents, as the history filter matches them."""
+        return {name.casefold() for label in self.labels for name in (label.name, *label.parents)}
+
     def to_dict(self) -> dict:
-        """JSON-ready form matching the public API."""
+        """JSON-ready form matching the public API (the owner is not shown)."""
         return {
             "id": self.id,
             "created_at": self.created_at.isoformat(),
             "width": self.width,
             "height": self.height,
+            "orientation_correction": orientation_correction(self.orientation),
             "faces": [f.to_dict() for f in self.faces],
             "labels": [label.to_dict() for label in self.labels],
             "moderation_labels": [m.to_dict() for m in self.moderation_labels],
             "text": None if self.text is None else [t.to_dict() for t in self.text],
         }
+
+    @property
+    def orientation(self) -> int:
+        """The photo's orientation as its largest face shows it (0 without faces), like Rekognition's one value."""
+        if not self.faces:
+            return 0
+        return max(self.faces, key=lambda f: f.bounding_box.area).orientation
+
+
+@dataclass(frozen=True)
+class UnknownFace:
+    """A face nobody enrolled matched, kept (as a faceprint) only while its analysis is kept."""
+
+    face_id: str  # its faceprint in the unknown-face collection
+    analysis_id: str
+    position: int  # which face of the analysis
+    bounding_box: BoundingBox
+    cluster_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UnknownCluster:
+    """Unknown faces that look like one person, biggest clusters first; `faces` is a sample."""
+
+    id: str
+    size: int
+    faces: tuple[UnknownFace, ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON form for the API and `flask people suggest --json`."""
+        return {"id": self.id, "size": self.size,
+                "faces": [{"face_id": f.face_id, "analysis_id": f.analysis_id,
+                           "bounding_box": f.bounding_box.to_dict()} for f in self.faces]}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A change made of several steps (merge, move or remove a face), journalled until it finishes."""
+
+    id: str
+    kind: str
+    args: dict
+    actor: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which analyses a listing shows: all, or only one owner's, one person's, one label's (all given must hold)."""
+
+    owner: str | None = None
+    person_id: str | None = None
+    label: str | None = None
+
+    def matches(self, analysis: Analysis) -> bool:
+        """Whether an analysis passes every condition given."""
+        return ((self.owner is None or analysis.owner == self.owner)
+                and (self.person_id is None or any(f.person_id == self.person_id for f in analysis.faces))
+                and (self.label is None or self.label.casefold() in analysis.label_keys()))
 
 
 @dataclass

@@ -46,6 +46,12 @@ class Forbidden(GlimpseError):
     status = 403
 
 
+class Conflict(GlimpseError):
+    """The request clashes with what exists (e.g. a person with that name)."""
+
+    status = 409
+
+
 class Unauthorized(GlimpseError):
     """The caller must log in or present a token."""
 

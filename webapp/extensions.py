@@ -9,11 +9,14 @@ from webapp.backends.base import Backend
 from webapp.config import Settings
 from webapp.services.accounts import Accounts
 from webapp.services.comparison import Comparer
+from webapp.services.fixes import Fixes
+from webapp.services.importer import Importer
 from webapp.services.limits import Limits
 from webapp.services.maintenance import Doctor
 from webapp.services.people import People
 from webapp.services.recognition import Recognizer
 from webapp.services.retention import Retention
+from webapp.services.unknown import UnknownFaces
 
 
 @dataclass
@@ -28,14 +31,21 @@ class AppServices:
     accounts: Accounts
     retention: Retention
     doctor: Doctor
+    fixes: Fixes
+    importer: Importer
+    unknown: UnknownFaces
 
     @classmethod
     def build(cls, settings: Settings, backend: Backend) -> AppServices:
         """Build the services over a backend with limits from the settings."""
         limits = Limits.from_settings(settings)
+        people = People(backend, limits)
+        unknown = UnknownFaces(backend, people, settings.cluster_threshold, settings.remember_unknown_faces)
         return cls(
-            settings, backend, Recognizer(backend, limits), Comparer(backend, limits), People(backend, limits),
-            Accounts(backend.accounts), Retention(backend, settings.retention_days), Doctor(backend),
+            settings, backend, Recognizer(backend, limits, unknown), Comparer(backend, limits), people,
+            Accounts(backend.accounts),
+            Retention(backend, settings.retention_days, on_delete=unknown.forget_analysis), Doctor(backend),
+            Fixes(backend), Importer(backend, people), unknown,
         )
 
 

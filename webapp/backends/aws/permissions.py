@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from webapp.backends.aws import (
     dynamo_directory,
+    limit_storage,
     rekognition_faces,
     rekognition_labels,
     rekognition_moderation,
@@ -35,7 +36,8 @@ UNSCOPED_ACTIONS = frozenset({"rekognition:DetectFaces", "rekognition:DetectLabe
 def runtime_calls() -> frozenset[str]:
     """Every API operation the adapters and `aws status` may call ("service:Operation")."""
     return (s3_store.CALLS | uploads.CALLS | rekognition_faces.CALLS | rekognition_labels.CALLS
-            | rekognition_text.CALLS | rekognition_moderation.CALLS | dynamo_directory.CALLS | STATUS_CALLS)
+            | rekognition_text.CALLS | rekognition_moderation.CALLS | dynamo_directory.CALLS | limit_storage.CALLS
+            | STATUS_CALLS)
 
 
 def iam_actions(calls: frozenset[str] | set[str]) -> set[str]:

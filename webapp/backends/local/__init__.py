@@ -8,20 +8,26 @@ from webapp.config import Settings
 
 
 def directory_ports(path: Path) -> dict:
-    """The four directory ports, each its own adapter over one SQLite file (the same schema as ever)."""
+    """The directory ports (people, analyses, audit, accounts, journal) over one SQLite file."""
     from webapp.backends.local.sqlite_accounts import SqliteAccounts, SqliteAudit
     from webapp.backends.local.sqlite_analyses import SqliteAnalyses
     from webapp.backends.local.sqlite_directory import SqlitePeople
+    from webapp.backends.local.sqlite_imports import SqliteImports
+    from webapp.backends.local.sqlite_journal import SqliteJournal
+    from webapp.backends.local.sqlite_unknown import SqliteUnknown
 
     return {"people": SqlitePeople(path), "analyses": SqliteAnalyses(path), "audit": SqliteAudit(path),
-            "accounts": SqliteAccounts(path)}
+            "accounts": SqliteAccounts(path), "journal": SqliteJournal(path),
+            "imports": SqliteImports(path), "unknown": SqliteUnknown(path)}
 
 
 def build(settings: Settings) -> Backend:
     """Wire the local adapters; nothing is loaded until first used."""
     from webapp.backends.local.disk_store import DiskImageStore
+    from webapp.backends.local.dlib_faceprint import DlibFaceprint
     from webapp.backends.local.face_collection import LocalFaceCollection
     from webapp.backends.local.face_engine import FaceEngine
+    from webapp.backends.local.fused_engine import FusedEngine
     from webapp.backends.local.labels import LocalLabelDetector
     from webapp.backends.local.moderation import LocalModerationDetector
     from webapp.backends.local.objects import LocalObjectDetector
@@ -30,11 +36,12 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.text import LocalTextReader
     from webapp.backends.local.vector_index import VectorIndex
 
-    data, threads = settings.data_dir, settings.model_threads
-    index = VectorIndex(data / "vectors.sqlite3")
-    engine = FaceEngine(threads=threads)
+    data = settings.data_dir
+    threads = settings.model_threads
+    # Both face models and the label model are built from their weights once and cached with the data.
+    engine = FusedEngine(FaceEngine(threads=threads), DlibFaceprint(threads=threads, cache_dir=data / "models"))
+    index = VectorIndex(data / "vectors.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)
     faces = LocalFaceCollection(engine, index)
-    # The label model is built from its weights once and cached with the data.
     classifier = LocalLabelDetector(threads=threads, cache_dir=data / "models")
     labels = LocalSceneLabels(classifier, LocalObjectDetector(threads=threads))
     moderation = LocalModerationDetector(threads=threads)
@@ -42,14 +49,19 @@ def build(settings: Settings) -> Backend:
         name="local", store=DiskImageStore(data / "images"), faces=faces, labels=labels,
         # OCR runs on request; one thread per PP-OCR model measured faster than two (bench/vision_speed.py).
         text=LocalTextReader(threads=1), moderation=moderation,
-        **directory_ports(data / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
-        models=LocalModels(engine, labels, moderation),
+        **directory_ports(data / "glimpse.sqlite3"),
+        faceprints=faces, vector_index=index, models=LocalModels(engine, labels, moderation),
+        # unknown faces live in an index of their own: recognition never matches a stranger's print
+        unknown_prints=LocalFaceCollection(
+            engine, VectorIndex(data / "unknown.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)),
     )
 
 
 def commands() -> list:
-    """`flask index` and `flask models`: the vector index and the models only local mode runs itself."""
+    """`flask index` (with `flask index reembed`) and `flask models`: what only local mode runs itself."""
     from webapp.cli.index import index_cli
     from webapp.cli.models import models_cli
+    from webapp.cli.reembed import reembed
 
+    index_cli.add_command(reembed)
     return [index_cli, models_cli]

@@ -1,7 +1,7 @@
 """Local mode's models loaded ahead of the first request (the ModelPreloader capability)."""
 from __future__ import annotations
 
-from webapp.backends.local.face_engine import FaceEngine
+from webapp.backends.local.fused_engine import FusedEngine
 from webapp.backends.local.moderation import LocalModerationDetector
 from webapp.backends.local.scene import LocalSceneLabels
 
@@ -13,7 +13,7 @@ class LocalModels:
     so its three models load with the first "Read text" instead of in every worker.
     """
 
-    def __init__(self, faces: FaceEngine, labels: LocalSceneLabels, moderation: LocalModerationDetector) -> None:
+    def __init__(self, faces: FusedEngine, labels: LocalSceneLabels, moderation: LocalModerationDetector) -> None:
         """Remember the models; nothing is loaded yet."""
         self.faces = faces
         self.labels = labels
@@ -24,5 +24,5 @@ class LocalModels:
         self.faces.load()
         self.labels.load()
         self.moderation.load()
-        return ["faces (YuNet + SFace)", "labels (EfficientNet-Lite0)", "object boxes (NanoDet-g)",
+        return ["faces (YuNet + SFace + dlib ResNet)", "labels (EfficientNet-Lite0)", "object boxes (NanoDet-g)",
                 "moderation (open_nsfw)"]
