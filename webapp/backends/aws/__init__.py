@@ -23,6 +23,8 @@ def build(settings: Settings, clients: Any = None) -> Backend:
     from webapp.backends.aws.provision import AwsResources, unknown_collection
     from webapp.backends.aws.rekognition_faces import RekognitionFaces
     from webapp.backends.aws.rekognition_labels import RekognitionLabels
+    from webapp.backends.aws.rekognition_moderation import RekognitionModeration
+    from webapp.backends.aws.rekognition_text import RekognitionText
     from webapp.backends.aws.s3_store import S3ImageStore
     from webapp.backends.aws.uploads import S3Uploads
 
@@ -33,6 +35,8 @@ def build(settings: Settings, clients: Any = None) -> Backend:
         store=S3ImageStore(clients, settings.s3_bucket),
         faces=RekognitionFaces(clients, settings.rekognition_collection),
         labels=RekognitionLabels(clients),
+        text=RekognitionText(clients),
+        moderation=RekognitionModeration(clients),
         people=DynamoPeople(clients, *tables), analyses=DynamoAnalyses(clients, *tables),
         audit=DynamoAudit(clients, *tables), accounts=DynamoAccounts(clients, *tables),
         journal=DynamoJournal(clients, *tables), imports=DynamoImports(clients, *tables),
