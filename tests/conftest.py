@@ -8,23 +8,27 @@ import pytest
 from tests.fakes import FakeEngine, FakeLabels
 from webapp import create_app
 from webapp.backends.base import Backend
+from webapp.backends.local import wire_capabilities
 from webapp.backends.local.disk_store import DiskImageStore
 from webapp.backends.local.face_collection import LocalFaceCollection
 from webapp.backends.local.sqlite_directory import SqliteDirectory
 from webapp.backends.local.vector_index import VectorIndex
+from webapp.config import load_settings
 
 ADMIN_PASSWORD = "correct horse battery"
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 
 def build_fake_backend(data_dir) -> Backend:
-    """Real store, directory and index; fake face engine and labels."""
+    """Real store, directory, index and wire collections; fake face engine and labels."""
+    faces = LocalFaceCollection(FakeEngine(), VectorIndex(data_dir / "vectors.sqlite3"))
     return Backend(
         name="local",
         store=DiskImageStore(data_dir / "images"),
-        faces=LocalFaceCollection(FakeEngine(), VectorIndex(data_dir / "vectors.sqlite3")),
+        faces=faces,
         labels=FakeLabels(),
         directory=SqliteDirectory(data_dir / "glimpse.sqlite3"),
+        **wire_capabilities(load_settings(environ={}, overrides={"data_dir": data_dir}), faces),
     )
 
 

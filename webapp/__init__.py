@@ -71,12 +71,14 @@ def _register_security(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area; the token-authenticated API is exempt from CSRF."""
+    from webapp import rekognition
     from webapp.views import admin, api, auth, compare, public
 
     for blueprint in (public.bp, auth.bp, admin.bp, api.bp, compare.bp, compare.api_bp):
         app.register_blueprint(blueprint)
     for token_api in (api.bp, compare.api_bp):  # JSON APIs use no cookies, so no CSRF token
         app.extensions["csrf_protect"].exempt(token_api)
+    rekognition.init_app(app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -161,8 +161,10 @@ def init_app(app: Flask) -> None:
     from webapp.aws_cli import aws_cli
     from webapp.compare_cli import compare
     from webapp.index_cli import index_cli
+    from webapp.keys_cli import keys_cli
     from webapp.maintenance_cli import COMMANDS
 
     admin_cli.add_command(token_cli)
+    admin_cli.add_command(keys_cli)
     for command in (people_cli, admin_cli, recognize, compare, index_cli, aws_cli, *COMMANDS):
         app.cli.add_command(command)

@@ -40,6 +40,12 @@ class NotFound(GlimpseError):
     status = 404
 
 
+class Conflict(GlimpseError):
+    """The thing to create already exists."""
+
+    status = 409
+
+
 class Forbidden(GlimpseError):
     """The caller may not do this."""
 

@@ -15,10 +15,25 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
+    faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), VectorIndex(data / "vectors.sqlite3"))
     return Backend(
         name="local",
         store=DiskImageStore(data / "images"),
-        faces=LocalFaceCollection(FaceEngine(threads=settings.model_threads), VectorIndex(data / "vectors.sqlite3")),
+        faces=faces,
         labels=LocalLabelDetector(threads=settings.model_threads),
         directory=SqliteDirectory(data / "glimpse.sqlite3"),
+        **wire_capabilities(settings, faces),
     )
+
+
+def wire_capabilities(settings: Settings, faces) -> dict:
+    """The Rekognition endpoint's collections and access keys, stored beside the other local data."""
+    from webapp.backends.local.access_keys import SqliteAccessKeys
+    from webapp.backends.local.collections import SqliteCollections
+
+    data = settings.data_dir
+    return {
+        "collections": SqliteCollections(data / "rekognition.sqlite3", data / "collections", faces,
+                                         settings.rekognition_collection),
+        "access_keys": SqliteAccessKeys(data / "rekognition.sqlite3"),
+    }

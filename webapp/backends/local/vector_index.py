@@ -114,6 +114,12 @@ class VectorIndex:
                 self.ann_path.unlink(missing_ok=True)
         return removed
 
+    def vector(self, face_id: str) -> np.ndarray | None:
+        """The stored (unit) vector of one face id, or None (Rekognition's SearchFaces by face id)."""
+        with self._db() as db:
+            row = db.execute("SELECT vector FROM vectors WHERE face_id = ?", (face_id,)).fetchone()
+        return None if row is None else np.frombuffer(row[0], dtype=np.float32).copy()
+
     def ids(self) -> list[str]:
         """Every stored face id, sorted."""
         with self._db() as db:
