@@ -19,7 +19,7 @@ ADMIN_PASSWORD = "correct horse battery"
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 
-def build_fake_backend(data_dir) -> Backend:
+def build_fake_backend(data_dir, collection: str = "glimpse") -> Backend:
     """Real store, directory, index and wire collections; fake face engine and labels."""
     faces = LocalFaceCollection(FakeEngine(), VectorIndex(data_dir / "vectors.sqlite3"))
     return Backend(
@@ -28,7 +28,8 @@ def build_fake_backend(data_dir) -> Backend:
         faces=faces,
         labels=FakeLabels(),
         directory=SqliteDirectory(data_dir / "glimpse.sqlite3"),
-        **wire_capabilities(load_settings(environ={}, overrides={"data_dir": data_dir}), faces),
+        **wire_capabilities(load_settings(environ={}, overrides={"data_dir": data_dir,
+                                                                 "rekognition_collection": collection}), faces),
     )
 
 

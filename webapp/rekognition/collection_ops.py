@@ -39,7 +39,7 @@ def _after(token: str | None) -> str | None:
     if not token:
         return None
     try:
-        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+        return base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise RekognitionError("InvalidPaginationTokenException", "Invalid pagination token.") from exc
 

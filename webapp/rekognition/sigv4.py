@@ -152,8 +152,8 @@ def signature(secret: str, credential: Credential, amz_date: str, canonical: str
     return hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def verify(request: SignedRequest, secret_of: Callable[[str], str], now: datetime | None = None) -> str:
-    """Check a request's SigV4 signature; returns the access key id or raises RekognitionError.
+def verify(request: SignedRequest, secret_of: Callable[[str], str], now: datetime | None = None) -> Credential:
+    """Check a request's SigV4 signature; returns its credential (key id, region) or raises RekognitionError.
 
     `secret_of(access_key_id)` returns the key's secret or raises the RekognitionError for
     an unknown or revoked key; it is called only after the request is well formed.
@@ -168,7 +168,7 @@ def verify(request: SignedRequest, secret_of: Callable[[str], str], now: datetim
         raise RekognitionError.of(INVALID_SIGNATURE, "The request signature we calculated does not match the "
                                   "signature you provided. Check your AWS Secret Access Key and signing method. "
                                   "Consult the service documentation for details.")
-    return credential.access_key_id
+    return credential
 
 
 def raw_path_of(environ: dict) -> str:

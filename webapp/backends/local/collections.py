@@ -146,7 +146,7 @@ class SqliteCollections:
                 rows = db.execute(_FACES + " ORDER BY face_id", (name,)).fetchall()
             else:
                 marks = ",".join("?" * len(face_ids))
-                rows = db.execute(_FACES + f" AND face_id IN ({marks}) ORDER BY face_id", (name, *face_ids))
+                rows = db.execute(_FACES + f" AND face_id IN ({marks}) ORDER BY face_id", (name, *face_ids)).fetchall()
         return [_stored(r) for r in rows]
 
     def delete_faces(self, name: str, face_ids: list[str]) -> list[str]:
