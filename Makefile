@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test bench lint clean
+.PHONY: run test js-sdk bench lint clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Glimpse needs Python 3.11 or newer"'
@@ -28,8 +28,14 @@ run: $(VENV)/.runtime
 	$(BIN)/gunicorn application:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--threads 4 --timeout 120 --access-logfile -
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev js-sdk
 	$(BIN)/python -m pytest
+
+# The AWS SDK for JavaScript v3 that tests/rekognition/test_clients.py drives (pinned by package-lock.json).
+js-sdk:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ -d tests/js/node_modules/@aws-sdk/client-rekognition ] || npm ci --prefix tests/js --no-audit --no-fund; \
+	else echo "node/npm not found: the JavaScript SDK test will be skipped"; fi
 
 bench: $(VENV)/.dev
 	$(BIN)/pip install --quiet -r bench/requirements.txt
