@@ -5,8 +5,8 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from webapp.backends.base import Backend
 from webapp.rekognition import render
 from webapp.rekognition.errors import RekognitionError
 from webapp.rekognition.images import photo_of
@@ -24,7 +24,7 @@ class Call:
     params: dict
     region: str
     collections: WireCollections
-    backend: Any
+    backend: Backend
     max_pixels: int
     min_label_confidence: float
 

@@ -83,21 +83,20 @@ def _authenticate(body: bytes) -> sigv4.Credential:
         raise RekognitionError.of(UNRECOGNIZED_CLIENT, INVALID_TOKEN)
     signed = sigv4.SignedRequest(request.method, sigv4.raw_path_of(request.environ),
                                  request.query_string.decode("latin-1"), headers, body)
-    keys = glimpse().access_keys
-    found: dict = {}
-
-    def secret_of(key_id: str) -> str:
-        found["key"] = keys.lookup(key_id)
-        if found["key"] is None:
-            raise RekognitionError.of(UNRECOGNIZED_CLIENT, INVALID_TOKEN)
-        return found["key"][1]
-
-    credential = sigv4.verify(signed, secret_of)
-    key = found["key"][0]
+    credential = sigv4.verify(signed, _secret_of)
+    key, _ = glimpse().access_keys.lookup(credential.access_key_id)
     if key.revoked_at is not None:
         raise RekognitionError.of(ACCESS_DENIED, f"The access key {key.id} was revoked on "
                                   f"{key.revoked_at:%Y-%m-%d}; create a new one with `flask admin keys create`.")
     return credential
+
+
+def _secret_of(key_id: str) -> str:
+    """The secret of a key Glimpse issued (revoked ones too: they are denied after the signature checks)."""
+    found = glimpse().access_keys.lookup(key_id)
+    if found is None:
+        raise RekognitionError.of(UNRECOGNIZED_CLIENT, INVALID_TOKEN)
+    return found[1]
 
 
 def _operation_name() -> str:
