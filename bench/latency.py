@@ -4,7 +4,7 @@ Run: python bench/latency.py [--repeat 15] [--threads 2] [--plot docs/latency.pn
      python bench/latency.py --ab [--rounds 3]   # labels sequential/parallel x onnxruntime spinning on/off
 One process (one worker) on the machine's cores; real models; photos of 0.3/1/3/12 MP
 with 0, 1 and 6 faces built from PyPI-shipped photos (bench/common.py). Stages are timed
-one after another; "recognise" is the real service call (labels overlap the faces there)
+one after another; "recognize" is the real service call (labels overlap the faces there)
 plus decode, i.e. what one API request spends on analysis.
 """
 from __future__ import annotations
@@ -22,13 +22,13 @@ import numpy as np
 from common import DOCS, bar_plot, jpeg, machine, make_app, ms, p95, photo_grid, source_image, timed
 from PIL import Image
 
-STAGES = ("decode", "detect", "embed", "search", "labels", "sum", "recognise")
+STAGES = ("decode", "detect", "embed", "search", "labels", "sum", "recognize")
 
 
-def measure(glimpse, data: bytes, repeat: int) -> tuple[dict[str, list[float]], int]:
+def measure(services, data: bytes, repeat: int) -> tuple[dict[str, list[float]], int]:
     """Stage timings over `repeat` runs (after one warm-up) and the number of faces found."""
-    recognizer, faces = glimpse.recognizer, glimpse.backend.faces
-    engine, index, labels = faces.engine, faces.index_store, glimpse.backend.labels
+    recognizer, faces = services.recognizer, services.backend.faces
+    engine, index, labels = faces.engine, services.backend.vector_index, services.backend.labels
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     for run in range(repeat + 1):
         t_decode, photo = timed(recognizer.decode, data)
@@ -37,7 +37,7 @@ def measure(glimpse, data: bytes, repeat: int) -> tuple[dict[str, list[float]], 
         t_embed, vectors = timed(lambda: [engine.embed(pixels, f) for f in found])  # noqa: B023
         t_search, _ = timed(lambda: [index.search(v, 1) for v in vectors])  # noqa: B023
         t_labels, _ = timed(labels.detect, photo, 55.0, 10)
-        t_service, _ = timed(recognizer.recognise, photo)
+        t_service, _ = timed(recognizer.recognize, photo)
         if run == 0:
             continue  # warm-up: first-call allocations and lazy model loads
         parts = (t_decode, t_detect, t_embed, t_search, t_labels)
@@ -46,21 +46,21 @@ def measure(glimpse, data: bytes, repeat: int) -> tuple[dict[str, list[float]], 
     return times, len(found)
 
 
-def parallel_recognise(glimpse, photo):
+def parallel_recognize(services, photo):
     """The alternative measured by --ab: labels in a second thread while the faces are done."""
     from concurrent.futures import ThreadPoolExecutor
 
-    backend = glimpse.backend
+    backend = services.backend
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(backend.labels.detect, photo, 55.0, 10)
         faces = [backend.faces.search(photo, f, 80.0) for f in backend.faces.detect(photo)]
         return faces, pending.result()
 
 
-def ab_parallel(glimpse, repeat: int) -> dict[str, dict[str, float]]:
-    """Interleaved median ms of the service's sequential recognise and the parallel variant, per photo."""
-    recognizer = glimpse.recognizer
-    variants = {"sequential": recognizer.recognise, "parallel": lambda p: parallel_recognise(glimpse, p)}
+def ab_parallel(services, repeat: int) -> dict[str, dict[str, float]]:
+    """Interleaved median ms of the service's sequential recognize and the parallel variant, per photo."""
+    recognizer = services.recognizer
+    variants = {"sequential": recognizer.recognize, "parallel": lambda p: parallel_recognize(services, p)}
     result = {}
     for photo in photo_grid():
         if photo.megapixels not in (1.0, 3.0):
@@ -108,14 +108,14 @@ def no_spinning() -> None:
     ort.SessionOptions = options
 
 
-def grid(glimpse, repeat: int, plot: Path) -> None:
+def grid(services, repeat: int, plot: Path) -> None:
     """Print the stage table for every photo of the grid and draw the plot."""
     print(f"\n{'photo':<16}{'px':>11} found  " + "".join(f"{s:>18}" for s in STAGES))
     print(f"{'':<16}{'':>11}        " + "".join(f"{'median / p95 ms':>18}" for _ in STAGES))
-    medians: dict[str, list[float]] = {s: [] for s in ("detect", "embed", "labels", "recognise")}
+    medians: dict[str, list[float]] = {s: [] for s in ("detect", "embed", "labels", "recognize")}
     names = []
     for photo in photo_grid():
-        times, found = measure(glimpse, photo.data, repeat)
+        times, found = measure(services, photo.data, repeat)
         width, height = source_size(photo.data)
         print(f"{photo.name:<16}{f'{width}x{height}':>11} {found:>2}/{photo.faces}  "
               + "".join(f"{ms(times[s]):>18}" for s in STAGES))
@@ -123,8 +123,8 @@ def grid(glimpse, repeat: int, plot: Path) -> None:
         for stage in medians:
             medians[stage].append(statistics.median(times[stage]) * 1000)
         if photo.megapixels in (1.0, 3.0) and photo.faces:
-            rec = times["recognise"]
-            print(f"{'':<28}goal <= 400 ms median at 1-2 MP: recognise median "
+            rec = times["recognize"]
+            print(f"{'':<28}goal <= 400 ms median at 1-2 MP: recognize median "
                   f"{statistics.median(rec) * 1000:.0f} ms, p95 {p95(rec) * 1000:.0f}")
     bar_plot(plot, f"Per-photo latency, {repeat} runs, median", names, medians, "ms")
     print(f"\nplot: {plot}")
@@ -150,15 +150,15 @@ def main() -> None:
     if not args.ab_child:
         print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
-        glimpse = make_app(Path(tmp), model_threads=args.threads).extensions["glimpse"]
-        load_faces, _ = timed(glimpse.backend.faces.engine.load)
-        load_labels, _ = timed(glimpse.backend.labels.load)
-        glimpse.people.enrol("Barack Obama", [("o.jpg", jpeg(source_image("obama.jpg")))], True, "bench")
+        services = make_app(Path(tmp), model_threads=args.threads).extensions["services"]
+        load_faces, _ = timed(services.backend.faces.engine.load)
+        load_labels, _ = timed(services.backend.labels.load)
+        services.people.enrol("Barack Obama", [("o.jpg", jpeg(source_image("obama.jpg")))], True, "bench")
         if args.ab_child:
-            print(json.dumps(ab_parallel(glimpse, args.repeat)))
+            print(json.dumps(ab_parallel(services, args.repeat)))
             return
         print(f"model load: faces {load_faces:.2f} s, labels {load_labels:.2f} s; model threads {args.threads}")
-        grid(glimpse, args.repeat, args.plot)
+        grid(services, args.repeat, args.plot)
 
 
 def source_size(data: bytes) -> tuple[int, int]:

@@ -60,16 +60,16 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"data_dir": Path(tmp), "secret_key": "bench"})
-        glimpse = app.extensions["glimpse"]
-        faces, labels = glimpse.backend.faces, glimpse.backend.labels
+        services = app.extensions["services"]
+        faces, labels = services.backend.faces, services.backend.labels
         load_faces, _ = _timed(faces.engine.load)
         load_labels, _ = _timed(labels.load)
         print(f"model load: faces {load_faces:.2f} s, labels {load_labels:.2f} s")
-        glimpse.people.enrol("Barack Obama", [("obama.jpg", photo_path("obama.jpg").read_bytes())], True, "bench")
+        services.people.enrol("Barack Obama", [("obama.jpg", photo_path("obama.jpg").read_bytes())], True, "bench")
         for name, data in photos.items():
             stages: dict[str, list[float]] = {"decode": [], "detect": [], "search": [], "labels": [], "total": []}
             for _ in range(args.repeat):
-                t_decode, photo = _timed(glimpse.recognizer.decode, data)
+                t_decode, photo = _timed(services.recognizer.decode, data)
                 t_detect, found = _timed(faces.detect, photo)
                 t_search, _ = _timed(_search_all, faces, photo, found)
                 t_labels, _ = _timed(labels.detect, photo, 55.0, 10)

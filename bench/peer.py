@@ -49,9 +49,9 @@ def glimpse_per_photo(folder: Path, repeat: int, threads: int) -> dict[str, dict
     from common import make_app, timed
 
     with tempfile.TemporaryDirectory() as tmp:
-        glimpse = make_app(Path(tmp), model_threads=threads).extensions["glimpse"]
-        recognizer, faces = glimpse.recognizer, glimpse.backend.faces
-        glimpse.backend.labels.load()
+        services = make_app(Path(tmp), model_threads=threads).extensions["services"]
+        recognizer, faces = services.recognizer, services.backend.faces
+        services.backend.labels.load()
 
         def faces_only(data: bytes) -> int:
             """What the peer does: decode, detect, one faceprint per face."""
@@ -64,7 +64,7 @@ def glimpse_per_photo(folder: Path, repeat: int, threads: int) -> dict[str, dict
             data, only, full = path.read_bytes(), [], []
             for run in range(repeat + 1):
                 t_only, found = timed(faces_only, data)
-                t_full, _ = timed(lambda data=data: recognizer.recognise(recognizer.decode(data)))
+                t_full, _ = timed(lambda data=data: recognizer.recognize(recognizer.decode(data)))
                 if run:  # the first run is a warm-up
                     only.append(t_only)
                     full.append(t_full)

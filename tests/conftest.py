@@ -8,10 +8,9 @@ import pytest
 from tests.fakes import FakeEngine, FakeLabels
 from webapp import create_app
 from webapp.backends.base import Backend
-from webapp.backends.local import wire_capabilities
+from webapp.backends.local import directory_ports, wire_capabilities
 from webapp.backends.local.disk_store import DiskImageStore
 from webapp.backends.local.face_collection import LocalFaceCollection
-from webapp.backends.local.sqlite_directory import SqliteDirectory
 from webapp.backends.local.vector_index import VectorIndex
 from webapp.config import load_settings
 
@@ -21,15 +20,13 @@ RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 def build_fake_backend(data_dir, collection: str = "glimpse") -> Backend:
     """Real store, directory, index and wire collections; fake face engine and labels."""
-    faces = LocalFaceCollection(FakeEngine(), VectorIndex(data_dir / "vectors.sqlite3"))
+    index = VectorIndex(data_dir / "vectors.sqlite3")
+    faces = LocalFaceCollection(FakeEngine(), index)
+    settings = load_settings(environ={}, overrides={"data_dir": data_dir, "rekognition_collection": collection})
     return Backend(
-        name="local",
-        store=DiskImageStore(data_dir / "images"),
-        faces=faces,
-        labels=FakeLabels(),
-        directory=SqliteDirectory(data_dir / "glimpse.sqlite3"),
-        **wire_capabilities(load_settings(environ={}, overrides={"data_dir": data_dir,
-                                                                 "rekognition_collection": collection}), faces),
+        name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
+        **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
+        **wire_capabilities(settings, faces),
     )
 
 
@@ -65,9 +62,9 @@ def runner(app):
 
 
 @pytest.fixture
-def glimpse(app):
+def services(app):
     """The services of the app."""
-    return app.extensions["glimpse"]
+    return app.extensions["services"]
 
 
 def csrf_token(client, path: str) -> str:

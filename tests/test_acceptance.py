@@ -22,10 +22,10 @@ def real(tmp_path_factory):
     """An app on the real local backend, shared by this module so models load once."""
     data_dir = tmp_path_factory.mktemp("real-data")
     app = create_app({"data_dir": data_dir, "secret_key": "test", "testing": True})
-    glimpse = app.extensions["glimpse"]
-    obama = glimpse.people.enrol("Barack Obama", [("obama.jpg", photo_path("obama.jpg").read_bytes())], True, "t")
-    biden = glimpse.people.enrol("Joe Biden", [("biden.jpg", photo_path("biden.jpg").read_bytes())], True, "t")
-    return app, glimpse, obama.person, biden.person
+    services = app.extensions["services"]
+    obama = services.people.enrol("Barack Obama", [("obama.jpg", photo_path("obama.jpg").read_bytes())], True, "t")
+    biden = services.people.enrol("Joe Biden", [("biden.jpg", photo_path("biden.jpg").read_bytes())], True, "t")
+    return app, services, obama.person, biden.person
 
 
 def _names(analysis):
@@ -33,30 +33,30 @@ def _names(analysis):
 
 
 def test_obama2_is_one_face_named_obama(real):
-    _, glimpse, obama, _ = real
-    analysis = glimpse.recognizer.analyse(photo_path("obama2.jpg").read_bytes(), "obama2.jpg")
+    _, services, obama, _ = real
+    analysis = services.recognizer.analyse(photo_path("obama2.jpg").read_bytes(), "obama2.jpg")
     assert _names(analysis) == ["Barack Obama"]
     assert analysis.faces[0].person_id == obama.id and analysis.faces[0].similarity >= 80
     assert "Person" in [label.name for label in analysis.labels]
 
 
 def test_group_photo_has_six_unknown_faces(real):
-    _, glimpse, _, _ = real
-    analysis = glimpse.recognizer.analyse(photo_path("t1.jpg").read_bytes(), "t1.jpg")
+    _, services, _, _ = real
+    analysis = services.recognizer.analyse(photo_path("t1.jpg").read_bytes(), "t1.jpg")
     assert _names(analysis) == [None] * 6
 
 
 def test_biden_is_not_obama_and_obama_is_not_biden(real):
-    _, glimpse, obama, biden = real
-    faces, _ = glimpse.recognizer.recognise(glimpse.recognizer.decode(photo_path("obama3.jpg").read_bytes()))
+    _, services, obama, biden = real
+    faces, _ = services.recognizer.recognize(services.recognizer.decode(photo_path("obama3.jpg").read_bytes()))
     assert [f.person_id for f in faces] == [obama.id]
-    faces, _ = glimpse.recognizer.recognise(glimpse.recognizer.decode(photo_path("biden.jpg").read_bytes()))
+    faces, _ = services.recognizer.recognize(services.recognizer.decode(photo_path("biden.jpg").read_bytes()))
     assert [f.person_id for f in faces] == [biden.id]
 
 
 def test_cat_photo_gets_cat_label_with_animal_parent_and_no_faces(real):
-    _, glimpse, _, _ = real
-    analysis = glimpse.recognizer.analyse(_png(skdata.chelsea()), "chelsea.png")
+    _, services, _, _ = real
+    analysis = services.recognizer.analyse(_png(skdata.chelsea()), "chelsea.png")
     assert analysis.faces == ()
     cat = next(label for label in analysis.labels if label.name == "Cat")
     assert cat.confidence >= 55 and "Animal" in cat.parents
@@ -64,16 +64,16 @@ def test_cat_photo_gets_cat_label_with_animal_parent_and_no_faces(real):
 
 @pytest.mark.parametrize("name", ["coffee", "rocket"])
 def test_photos_without_people_have_no_faces(real, name):
-    _, glimpse, _, _ = real
-    faces, labels = glimpse.recognizer.recognise(glimpse.recognizer.decode(_png(getattr(skdata, name)())))
+    _, services, _, _ = real
+    faces, labels = services.recognizer.recognize(services.recognizer.decode(_png(getattr(skdata, name)())))
     assert faces == [] and labels and "Person" not in [label.name for label in labels]
 
 
 def test_models_load_once_per_worker(real):
-    _, glimpse, _, _ = real
-    engine = glimpse.backend.faces.engine
+    _, services, _, _ = real
+    engine = services.backend.faces.engine
     detector = engine._detector
-    glimpse.recognizer.recognise(glimpse.recognizer.decode(photo_path("obama.jpg").read_bytes()))
+    services.recognizer.recognize(services.recognizer.decode(photo_path("obama.jpg").read_bytes()))
     assert engine._detector is detector is not None
 
 
@@ -88,21 +88,21 @@ def test_api_upload_over_http_names_obama(real):
 
 
 def test_a_group_photo_of_strangers_is_refused_beside_a_portrait(real):
-    _, glimpse, _, _ = real
+    _, services, _, _ = real
     photos = [(n, photo_path(n).read_bytes()) for n in ("biden.jpg", "t1.jpg")]
-    result = glimpse.people.enrol("Joe Biden (again)", photos, True, "t")
+    result = services.people.enrol("Joe Biden (again)", photos, True, "t")
     assert [name for name, _ in result.refused] == ["t1.jpg"] and len(result.face_ids) == 1
-    glimpse.people.forget(result.person.id)
+    services.people.forget(result.person.id)
 
 
 def test_forgetting_obama_leaves_no_trace_and_he_becomes_unknown(real):
-    _, glimpse, obama, biden = real
-    backend = glimpse.backend
-    obama_faces = [f.face_id for f in backend.directory.faces_of(obama.id)]
-    glimpse.people.forget(obama.id)
+    _, services, obama, biden = real
+    backend = services.backend
+    obama_faces = [f.face_id for f in backend.people.faces_of(obama.id)]
+    services.people.forget(obama.id)
     assert not set(obama_faces) & set(backend.faces.face_ids())
-    assert backend.directory.faces_of(obama.id) == [] and backend.directory.get_person(obama.id) is None
+    assert backend.people.faces_of(obama.id) == [] and backend.people.get_person(obama.id) is None
     assert backend.store.list(f"people/{obama.id}") == []
-    faces, _ = glimpse.recognizer.recognise(glimpse.recognizer.decode(photo_path("obama2.jpg").read_bytes()))
+    faces, _ = services.recognizer.recognize(services.recognizer.decode(photo_path("obama2.jpg").read_bytes()))
     assert [f.person_id for f in faces] == [None]
-    assert [p.id for p in glimpse.people.list()] == [biden.id]
+    assert [p.id for p in services.people.list()] == [biden.id]

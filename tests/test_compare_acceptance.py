@@ -8,7 +8,7 @@ from skimage import data as skdata
 
 from tests.photos import photo_path
 from webapp import create_app
-from webapp.services.comparison import Comparer, sentence
+from webapp.services.comparison import sentence
 
 pytestmark = pytest.mark.model
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.model
 def real(tmp_path_factory):
     """An app on the real local backend, shared so models load once."""
     app = create_app({"data_dir": tmp_path_factory.mktemp("compare-data"), "secret_key": "test", "testing": True})
-    services = app.extensions["glimpse"]
-    return app, Comparer(services.backend, services.recognizer.limits)
+    services = app.extensions["services"]
+    return app, services.comparer
 
 
 def _compare(comparer, source: bytes, target: bytes):

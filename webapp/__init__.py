@@ -1,4 +1,4 @@
-"""Glimpse: recognise people and things in photos. `create_app` builds everything."""
+"""Glimpse: recognize people and things in photos. `create_app` builds everything."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 def create_app(overrides: dict | None = None, backend: Backend | None = None) -> Flask:
     """The application factory: settings → backend → blueprints → errors → CLI."""
+    _configure_logging()
     settings = load_settings(overrides=overrides)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     _configure(app, settings)
@@ -23,6 +24,15 @@ def create_app(overrides: dict | None = None, backend: Backend | None = None) ->
     _register_errors(app)
     _register_cli(app)
     return app
+
+
+def _configure_logging() -> None:
+    """The one place logging is set up: warnings and errors (with the vendor causes the adapters log) to stderr.
+
+    A host that configured logging already (gunicorn with a log config, Lambda, pytest) is left alone.
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _configure(app: Flask, settings: Settings) -> None:
@@ -50,11 +60,11 @@ def _configure(app: Flask, settings: Settings) -> None:
 def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -> None:
     """Build the chosen backend and services; create the first admin if asked to."""
     from webapp.backends import build_backend
-    from webapp.extensions import Glimpse
+    from webapp.extensions import AppServices
 
-    glimpse = Glimpse.build(settings, backend or build_backend(settings))
-    app.extensions["glimpse"] = glimpse
-    if glimpse.accounts.ensure_first_admin(settings.admin_password):
+    services = AppServices.build(settings, backend or build_backend(settings))
+    app.extensions["services"] = services
+    if services.accounts.ensure_first_admin(settings.admin_password):
         log.warning("Created the first admin 'admin' from GLIMPSE_ADMIN_PASSWORD.")
 
 
@@ -89,7 +99,7 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    """The flask people / recognize / admin commands."""
+    """The flask commands, with the groups the chosen backend brings."""
     from webapp.cli import init_app
 
-    init_app(app)
+    init_app(app, app.extensions["services"].backend.name)

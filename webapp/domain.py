@@ -66,6 +66,15 @@ class Person:
     consent_by: str = ""
     consent_text: str = ""
 
+    def to_dict(self) -> dict:
+        """JSON form of a person (the API's)."""
+        return {"id": self.id, "name": self.name, "created_at": self.created_at.isoformat(),
+                "face_count": self.face_count}
+
+    def to_cli_dict(self) -> dict:
+        """The same facts as `flask people list --json` has always printed them (a public contract)."""
+        return {"id": self.id, "name": self.name, "faces": self.face_count, "created_at": self.created_at.isoformat()}
+
 
 @dataclass(frozen=True)
 class FaceRecord:
@@ -163,6 +172,16 @@ class AuditEntry:
     actor: str
     action: str
     subject: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ResourceOutcome:
+    """One cloud resource and what happened to it (created / found / ok / missing / denied / error)."""
+
+    kind: str
+    name: str
+    state: str
     detail: str = ""
 
 

@@ -58,6 +58,12 @@ class Unauthorized(GlimpseError):
     status = 401
 
 
+class TooManyAttempts(GlimpseError):
+    """Too many failed logins from this address or for this user."""
+
+    status = 429
+
+
 class BackendUnavailable(GlimpseError):
     """A backend (model, disk, database, cloud service) failed; try again later."""
 

@@ -30,8 +30,14 @@ def _get_app() -> Flask:
     global _app
     with _lock:
         if _app is None:
+            _configure_logging()
             _app = create_app()
         return _app
+
+
+def _configure_logging() -> None:
+    """Lambda's runtime installs a root handler; only the level is Glimpse's to set (once per container)."""
+    logging.getLogger("webapp").setLevel(logging.INFO)
 
 
 def person_name(key: str) -> str | None:
@@ -42,25 +48,14 @@ def person_name(key: str) -> str | None:
     return parts[1].replace("_", " ")
 
 
-def _uploads(app: Flask):
-    """The S3 reader for dropped objects (kept on the app so it is built once)."""
-    if "aws_uploads" not in app.extensions:
-        from webapp.backends.aws.clients import AwsClients
-        from webapp.backends.aws.uploads import S3Uploads
-
-        clients = app.extensions.get("aws_clients") or AwsClients(app.extensions["glimpse"].settings.aws_region)
-        app.extensions["aws_uploads"] = S3Uploads(clients)
-    return app.extensions["aws_uploads"]
-
-
 def _enrol_one(app: Flask, bucket: str, key: str) -> dict:
     """Enrol from one dropped object and delete it; returns what happened."""
     name = person_name(key)
     if name is None:
         return {"key": key, "status": "ignored", "reason": f"not under {PREFIX}<person>/<file>"}
-    services, uploads = app.extensions["glimpse"], _uploads(app)
-    wanted = " ".join(name.split()).casefold()
-    if any(p.name.casefold() == wanted for p in services.people.list()):
+    services = app.extensions["services"]
+    uploads = services.backend.uploads  # declared by the AWS backend, built with its clients
+    if services.people.has_name(name):
         outcome = {"key": key, "status": "skipped", "reason": "a person with this name is already enrolled"}
     else:
         try:

@@ -1,12 +1,10 @@
-"""flask aws init / status under moto, with the fake Rekognition injected."""
+"""flask aws init / status under moto, on an AWS-mode app whose backend uses the fake Rekognition."""
 from __future__ import annotations
 
 import pytest
 
 from tests.backends.aws.env import aws_world, use_fake_credentials
-from tests.conftest import build_fake_backend
 from webapp import create_app
-from webapp.aws_cli import aws_cli
 
 
 @pytest.fixture
@@ -19,14 +17,13 @@ def world(tmp_path, monkeypatch):
 
 @pytest.fixture
 def runner(world, tmp_path):
-    """A CLI runner on an app whose AWS clients are the world's (the backend itself is not used)."""
-    app = create_app({**world.settings.__dict__}, backend=build_fake_backend(tmp_path / "local"))
-    app.extensions["aws_clients"] = world.clients
+    """A CLI runner on an AWS-mode app built over the world's clients (the backend registers `flask aws`)."""
+    app = create_app({**world.settings.__dict__}, backend=world.backend())
     return app.test_cli_runner()
 
 
 def test_init_creates_everything_then_finds_it(world, runner):
-    first = runner.invoke(aws_cli, ["init"])
+    first = runner.invoke(args=["aws", "init"])
     assert first.exit_code == 0, first.output
     assert first.stdout.count("created") == 4 and "found" not in first.stdout
     s3 = world.clients.get("s3")
@@ -38,16 +35,16 @@ def test_init_creates_everything_then_finds_it(world, runner):
     assert table["KeySchema"] == [{"AttributeName": "RekognitionId", "KeyType": "HASH"}]
     assert table["GlobalSecondaryIndexes"][0]["IndexName"] == "PersonId-index"
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    second = runner.invoke(aws_cli, ["init"])
+    second = runner.invoke(args=["aws", "init"])
     assert second.exit_code == 0 and second.stdout.count("found") == 4 and "created" not in second.stdout
     assert "0 created, 4 found" in second.output
 
 
 def test_status_reports_missing_resources_then_ok(world, runner):
-    before = runner.invoke(aws_cli, ["status"])
+    before = runner.invoke(args=["aws", "status"])
     assert before.exit_code == 1 and "missing" in before.output and "run `flask aws init`" in before.output
-    runner.invoke(aws_cli, ["init"])
-    after = runner.invoke(aws_cli, ["status"])
+    runner.invoke(args=["aws", "init"])
+    after = runner.invoke(args=["aws", "status"])
     assert after.exit_code == 0, after.output
     assert "arn:aws:" in after.output and "0 faces" in after.output and after.output.count("ok") == 5
 
@@ -55,7 +52,7 @@ def test_status_reports_missing_resources_then_ok(world, runner):
 def test_status_reports_denied_access(world, runner):
     from tests.backends.aws.fake_rekognition import client_error
 
-    runner.invoke(aws_cli, ["init"])
+    runner.invoke(args=["aws", "init"])
     world.rekognition.fail("DescribeCollection", client_error("AccessDeniedException", "no", "DescribeCollection"))
-    result = runner.invoke(aws_cli, ["status"])
+    result = runner.invoke(args=["aws", "status"])
     assert result.exit_code == 1 and "denied" in result.output

@@ -29,11 +29,11 @@ def test_delete_forgets(runner, tmp_path, backend):
     person_id = runner.invoke(args=["people", "enroll", "Ada", _write(tmp_path, "a.png", make_photo(RED))]).stdout
     result = runner.invoke(args=["people", "delete", person_id.strip()])
     assert result.exit_code == 0 and "deleted" in result.output
-    assert backend.faces.face_ids() == [] and backend.directory.list_people() == []
+    assert backend.faces.face_ids() == [] and backend.people.list_people() == []
     assert runner.invoke(args=["people", "delete", person_id.strip()]).exit_code == 1
 
 
-def test_import_enrols_one_person_per_folder_and_reports_refusals(runner, tmp_path, glimpse):
+def test_import_enrols_one_person_per_folder_and_reports_refusals(runner, tmp_path, services):
     _write(tmp_path, "set/Ada Lovelace/1.png", make_photo(RED))
     _write(tmp_path, "set/Ada Lovelace/2.png", make_photo())
     _write(tmp_path, "set/Bob Byte/1.png", make_photo(BLUE))
@@ -42,11 +42,11 @@ def test_import_enrols_one_person_per_folder_and_reports_refusals(runner, tmp_pa
     assert result.exit_code == 0, result.output
     assert "enrolled 2 of 2 people; refused 1 photo(s)" in result.output
     assert "Ada Lovelace/2.png" in result.output
-    assert sorted(p.name for p in glimpse.people.list()) == ["Ada Lovelace", "Bob Byte"]
+    assert sorted(p.name for p in services.people.list()) == ["Ada Lovelace", "Bob Byte"]
 
 
-def test_recognize_json_prints_one_line_per_image_and_fails_for_bad_ones(runner, tmp_path, glimpse):
-    glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
+def test_recognize_json_prints_one_line_per_image_and_fails_for_bad_ones(runner, tmp_path, services):
+    services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
     good = _write(tmp_path, "g.png", make_photo(RED, BLUE))
     bad = _write(tmp_path, "b.jpg", b"nope")
     result = runner.invoke(args=["recognize", good, bad, str(tmp_path / "missing.png"), "--json"])
@@ -55,17 +55,17 @@ def test_recognize_json_prints_one_line_per_image_and_fails_for_bad_ones(runner,
     assert [r["image"] for r in rows] == [good, bad, str(tmp_path / "missing.png")]
     assert [f["person"]["name"] if f["person"] else None for f in rows[0]["faces"]] == ["Ada", None]
     assert "not a JPEG" in rows[1]["error"] and "Cannot read" in rows[2]["error"]
-    assert glimpse.recognizer.history(10) == []  # the CLI stores nothing
+    assert services.recognizer.history(10) == []  # the CLI stores nothing
 
 
-def test_admin_create_and_token_lifecycle(runner, glimpse):
+def test_admin_create_and_token_lifecycle(runner, services):
     result = runner.invoke(args=["admin", "create", "root", "--password", "a long enough pass"])
-    assert result.exit_code == 0 and glimpse.accounts.check_login("root", "a long enough pass")
+    assert result.exit_code == 0 and services.accounts.check_login("root", "a long enough pass")
     short = runner.invoke(args=["admin", "create", "root2", "--password", "short"])
     assert short.exit_code == 1 and "at least 10" in short.output
     created = runner.invoke(args=["admin", "token", "create", "--label", "ci"])
     token = created.stdout.strip()
-    assert glimpse.accounts.token_is_valid(token)
+    assert services.accounts.token_is_valid(token)
     token_id = token.split("_")[1]
     assert runner.invoke(args=["admin", "token", "revoke", token_id]).exit_code == 0
-    assert not glimpse.accounts.token_is_valid(token)
+    assert not services.accounts.token_is_valid(token)

@@ -5,15 +5,6 @@ import pytest
 
 from tests.conftest import BLUE, GREEN, RED
 from tests.fakes import make_photo
-from webapp import compare_cli
-
-
-@pytest.fixture
-def app(app):
-    """The app with the compare command, registered here until the factory does it."""
-    if "compare" not in app.cli.commands:
-        app.cli.add_command(compare_cli.compare)
-    return app
 
 
 def _write(tmp_path, name, data):
@@ -22,14 +13,14 @@ def _write(tmp_path, name, data):
     return str(path)
 
 
-def test_two_images_json_prints_one_object_with_the_paths_as_given(runner, tmp_path, glimpse):
+def test_two_images_json_prints_one_object_with_the_paths_as_given(runner, tmp_path, services):
     a, b = _write(tmp_path, "a.png", make_photo(RED)), _write(tmp_path, "b.png", make_photo(BLUE, RED))
     result = runner.invoke(args=["compare", a, b, "--json"])
     assert result.exit_code == 0, result.output
     row = json.loads(result.stdout)
     assert row["source"] == a and row["target"] == b and row["match"] is True
     assert len(row["matches"]) == 1 and len(row["unmatched"]) == 1 and row["source_face"]["confidence"] == 99.0
-    assert glimpse.recognizer.history(10) == [] and glimpse.backend.store.list() == []
+    assert services.recognizer.history(10) == [] and services.backend.store.list() == []
 
 
 def test_two_images_without_json_print_a_sentence(runner, tmp_path):
@@ -44,15 +35,15 @@ def test_threshold_option_is_used_and_checked(runner, tmp_path):
     assert runner.invoke(args=["compare", a, b, "--threshold", "101"]).exit_code == 2
 
 
-def test_pairs_file_prints_one_line_per_pair_in_order_and_fails_for_bad_images(runner, tmp_path, glimpse,
+def test_pairs_file_prints_one_line_per_pair_in_order_and_fails_for_bad_images(runner, tmp_path, services,
                                                                                monkeypatch):
     a, b = _write(tmp_path, "a.png", make_photo(RED)), _write(tmp_path, "b.png", make_photo(BLUE, RED))
     c, bad = _write(tmp_path, "c.png", make_photo(GREEN)), _write(tmp_path, "bad.jpg", b"nope")
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text(f"# source\ttarget\n{a}\t{b}\n\n{b}\t{c}\n{a}\t{bad}\n  # note\n{c}\t{a}\n{a}\t{b}\n")
     calls = []
-    faceprints = glimpse.backend.faces.faceprints
-    monkeypatch.setattr(glimpse.backend.faces, "faceprints", lambda photo, limit=None: calls.append(1)
+    faceprints = services.backend.faceprints.faceprints
+    monkeypatch.setattr(services.backend.faceprints, "faceprints", lambda photo, limit=None: calls.append(1)
                         or faceprints(photo, limit))
     result = runner.invoke(args=["compare", "--pairs", str(pairs), "--json"])
     assert result.exit_code == 1

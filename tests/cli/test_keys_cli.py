@@ -40,5 +40,5 @@ def test_database_holds_no_secret_and_another_secret_key_derives_other_secrets(r
             "id", "label", "created_at", "revoked_at"]
     from webapp.services.access_keys import AccessKeys
 
-    other = AccessKeys(app.extensions["glimpse"].backend.access_keys, "another secret key")
+    other = AccessKeys(app.extensions["services"].backend.access_keys, "another secret key")
     assert other.lookup(key["access_key_id"])[1] != key["secret_access_key"]

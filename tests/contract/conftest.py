@@ -10,7 +10,7 @@ from tests.backends.aws.env import aws_world, use_fake_credentials
 from tests.conftest import ADMIN_PASSWORD, build_fake_backend
 from webapp import create_app
 from webapp.backends.base import Backend
-from webapp.extensions import Glimpse
+from webapp.extensions import AppServices
 
 
 @dataclass
@@ -21,9 +21,9 @@ class Subject:
     backend: Backend
 
     @property
-    def glimpse(self) -> Glimpse:
+    def services(self) -> AppServices:
         """The services of the app."""
-        return self.app.extensions["glimpse"]
+        return self.app.extensions["services"]
 
 
 @pytest.fixture(params=["local", "aws"])

@@ -9,7 +9,7 @@ from webapp.images import Photo, decode_photo
 def enrol(subject, name: str, *colour_sets: tuple) -> EnrolmentResult:
     """Enrol a person with one photo per colour tuple."""
     photos = [(f"{i}.png", make_photo(*colours)) for i, colours in enumerate(colour_sets)]
-    return subject.glimpse.people.enrol(name, photos, consent=True, consent_by="tester")
+    return subject.services.people.enrol(name, photos, consent=True, consent_by="tester")
 
 
 def names(analysis: Analysis) -> list[str | None]:
@@ -21,8 +21,8 @@ def traces(backend) -> dict[str, list[str]]:
     """Every stored trace: faceprints, face rows, people, enrolment images."""
     return {
         "faceprints": sorted(backend.faces.face_ids()),
-        "face_rows": sorted(backend.directory.all_face_ids()),
-        "people": sorted(p.id for p in backend.directory.list_people()),
+        "face_rows": sorted(backend.people.all_face_ids()),
+        "people": sorted(p.id for p in backend.people.list_people()),
         "people_images": backend.store.list("people"),
     }
 

@@ -14,21 +14,21 @@ from webapp.services.people import CONSENT_TEXT
 YELLOW, CYAN = (220, 220, 20), (20, 220, 220)
 
 
-def test_enrol_recognise_then_forget(subject):
+def test_enrol_recognize_then_forget(subject):
     ada = enrol(subject, "Ada Lovelace", (RED,))
-    first = subject.glimpse.recognizer.analyse(make_photo(RED), "ada.png")
+    first = subject.services.recognizer.analyse(make_photo(RED), "ada.png")
     assert names(first) == ["Ada Lovelace"]
     assert first.faces[0].person_id == ada.person.id and first.faces[0].similarity >= 80
-    subject.glimpse.people.forget(ada.person.id)
-    assert names(subject.glimpse.recognizer.analyse(make_photo(RED))) == [None]
-    past = subject.glimpse.recognizer.get(first.id)
+    subject.services.people.forget(ada.person.id)
+    assert names(subject.services.recognizer.analyse(make_photo(RED))) == [None]
+    past = subject.services.recognizer.get(first.id)
     assert names(past) == [None] and past.faces[0].similarity is None and past.faces[0].person_id is None
 
 
 def test_photo_without_a_face_is_refused_and_analyses_to_no_faces(subject):
     with pytest.raises(InvalidImage, match="nothing was stored"):
         enrol(subject, "Nobody", ())
-    analysis = subject.glimpse.recognizer.analyse(make_photo(), "empty.png")
+    analysis = subject.services.recognizer.analyse(make_photo(), "empty.png")
     assert analysis.faces == () and "Person" not in {lb.name for lb in analysis.labels}
     assert traces(subject.backend) == {"faceprints": [], "face_rows": [], "people": [], "people_images": []}
 
@@ -36,7 +36,7 @@ def test_photo_without_a_face_is_refused_and_analyses_to_no_faces(subject):
 def test_every_face_of_a_group_photo_is_searched(subject):
     enrol(subject, "Ada", (RED,))
     enrol(subject, "Bob", (BLUE,))
-    analysis = subject.glimpse.recognizer.analyse(make_photo(RED, GREEN, BLUE, YELLOW, CYAN), "group.png")
+    analysis = subject.services.recognizer.analyse(make_photo(RED, GREEN, BLUE, YELLOW, CYAN), "group.png")
     assert names(analysis) == ["Ada", None, "Bob", None, None]  # largest first; the 20 px face too
     assert [round(f.bounding_box.left, 2) for f in analysis.faces] == sorted(
         round(f.bounding_box.left, 2) for f in analysis.faces)
@@ -45,61 +45,61 @@ def test_every_face_of_a_group_photo_is_searched(subject):
 
 def test_unknown_face_stays_unknown(subject):
     enrol(subject, "Ada", (RED,))
-    (face,) = subject.glimpse.recognizer.analyse(make_photo(GREEN)).faces
+    (face,) = subject.services.recognizer.analyse(make_photo(GREEN)).faces
     assert face.person_id is None and face.person_name is None and face.similarity is None
 
 
 def test_enrolment_keeps_the_largest_face_of_each_photo(subject):
     result = enrol(subject, "Ada", (RED, GREEN), (RED,))
     assert result.person.face_count == 2 and len(result.face_ids) == 2
-    faces = subject.backend.directory.faces_of(result.person.id)
+    faces = subject.backend.people.faces_of(result.person.id)
     assert [f.face_id for f in faces] == result.face_ids
     assert all(f.bounding_box.width == pytest.approx(60 / 400, abs=0.01) for f in faces)
     assert len(subject.backend.store.list(f"people/{result.person.id}")) == 4
-    assert names(subject.glimpse.recognizer.analyse(make_photo(GREEN))) == [None]
+    assert names(subject.services.recognizer.analyse(make_photo(GREEN))) == [None]
 
 
 def test_forgetting_removes_every_trace_of_that_person_only(subject):
     ada = enrol(subject, "Ada", (RED,), (RED,))
     bob = enrol(subject, "Bob", (BLUE,))
-    group = subject.glimpse.recognizer.analyse(make_photo(RED, BLUE), "group.png")
-    subject.glimpse.people.forget(ada.person.id)
+    group = subject.services.recognizer.analyse(make_photo(RED, BLUE), "group.png")
+    subject.services.people.forget(ada.person.id)
     left = traces(subject.backend)
     assert left["people"] == [bob.person.id]
     assert left["faceprints"] == left["face_rows"] == sorted(bob.face_ids)
     assert left["people_images"] and all(ada.person.id not in k for k in left["people_images"])
-    assert subject.backend.directory.get_person(ada.person.id) is None
-    assert subject.backend.directory.faces_of(ada.person.id) == []
-    assert names(subject.glimpse.recognizer.get(group.id)) == [None, "Bob"]
+    assert subject.backend.people.get_person(ada.person.id) is None
+    assert subject.backend.people.faces_of(ada.person.id) == []
+    assert names(subject.services.recognizer.get(group.id)) == [None, "Bob"]
 
 
 def test_people_are_listed_by_name_with_face_counts(subject):
     enrol(subject, "zoe", (RED,))
     enrol(subject, "Adam", (BLUE,), (BLUE,))
-    people = subject.glimpse.people.list()
+    people = subject.services.people.list()
     assert [(p.name, p.face_count) for p in people] == [("Adam", 2), ("zoe", 1)]
-    adam = subject.glimpse.people.get(people[0].id)
+    adam = subject.services.people.get(people[0].id)
     assert adam.consent_by == "tester" and adam.consent_text == CONSENT_TEXT
 
 
 def test_people_for_faces_ignores_unknown_ids(subject):
     ada = enrol(subject, "Ada", (RED,))
-    found = subject.backend.directory.people_for_faces([ada.face_ids[0], "no-such-face"])
+    found = subject.backend.people.people_for_faces([ada.face_ids[0], "no-such-face"])
     assert list(found) == [ada.face_ids[0]] and found[ada.face_ids[0]].name == "Ada"
-    assert subject.backend.directory.people_for_faces([]) == {}
+    assert subject.backend.people.people_for_faces([]) == {}
 
 
 def test_history_is_newest_first_and_limited(subject):
-    ids = [subject.glimpse.recognizer.analyse(make_photo(RED), f"{i}.png").id for i in range(3)]
-    assert [a.id for a in subject.glimpse.recognizer.history(2)] == ids[::-1][:2]
-    assert subject.backend.directory.get_analysis("0" * 32) is None
-    stored = subject.glimpse.recognizer.get(ids[0])
+    ids = [subject.services.recognizer.analyse(make_photo(RED), f"{i}.png").id for i in range(3)]
+    assert [a.id for a in subject.services.recognizer.history(2)] == ids[::-1][:2]
+    assert subject.backend.analyses.get_analysis("0" * 32) is None
+    stored = subject.services.recognizer.get(ids[0])
     assert stored.filename == "0.png"
     assert {lb.name: lb.parents for lb in stored.labels}["Pattern"] == ("Design",)
 
 
 def test_images_are_stored_and_served_by_key(subject):
-    analysis = subject.glimpse.recognizer.analyse(make_photo(RED))
+    analysis = subject.services.recognizer.analyse(make_photo(RED))
     assert subject.backend.store.get(analysis.image_key)[:3] == b"\xff\xd8\xff"
     assert subject.backend.store.list(f"analyses/{analysis.id}") == sorted([analysis.image_key, analysis.thumb_key])
     assert subject.backend.store.delete_prefix(f"analyses/{analysis.id}") == 2
@@ -107,8 +107,8 @@ def test_images_are_stored_and_served_by_key(subject):
 
 
 def test_admins_and_tokens(subject):
-    accounts = subject.glimpse.accounts
-    assert subject.backend.directory.count_admins() == 1  # the first admin from the settings
+    accounts = subject.services.accounts
+    assert subject.backend.accounts.count_admins() == 1  # the first admin from the settings
     assert accounts.check_login("admin", "correct horse battery") and not accounts.check_login("admin", "wrong")
     token_id, token = accounts.create_token("ci")
     assert accounts.token_is_valid(token)

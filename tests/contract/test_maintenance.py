@@ -18,19 +18,19 @@ EMPTY = {"faceprints": [], "face_rows": [], "people": [], "people_images": []}
 
 def _analyse(subject, count: int) -> list[str]:
     """Analyse `count` photos; their ids in creation order."""
-    return [subject.glimpse.recognizer.analyse(make_photo(RED), f"{i}.png").id for i in range(count)]
+    return [subject.services.recognizer.analyse(make_photo(RED), f"{i}.png").id for i in range(count)]
 
 
 def test_retention_purges_old_analyses_and_their_images_and_keeps_recent_ones(subject):
     old = _analyse(subject, 3)
     between = datetime.now(UTC)
     recent = _analyse(subject, 2)
-    directory, store = subject.backend.directory, subject.backend.store
-    assert [a.id for a in directory.analyses_before(between, 10)] == old  # oldest first
-    assert [a.id for a in directory.analyses_before(between, 2)] == old[:2]
+    analyses, store = subject.backend.analyses, subject.backend.store
+    assert [a.id for a in analyses.analyses_before(between, 10)] == old  # oldest first
+    assert [a.id for a in analyses.analyses_before(between, 2)] == old[:2]
     assert Retention(subject.backend, 30).purge(now=between + timedelta(days=30)) == 3
-    assert [a.id for a in directory.list_analyses(10)] == recent[::-1]
-    assert all(directory.get_analysis(aid) is None and store.list(f"analyses/{aid}") == [] for aid in old)
+    assert [a.id for a in analyses.list_analyses(10)] == recent[::-1]
+    assert all(analyses.get_analysis(aid) is None and store.list(f"analyses/{aid}") == [] for aid in old)
     assert all(len(store.list(f"analyses/{aid}")) == 2 for aid in recent)
     assert Retention(subject.backend, 0).purge(now=between + timedelta(days=999)) == 0  # 0 keeps forever
     assert Doctor(subject.backend).check().ok
@@ -38,28 +38,28 @@ def test_retention_purges_old_analyses_and_their_images_and_keeps_recent_ones(su
 
 def test_deleting_an_analysis_that_named_a_person_leaves_forgetting_them_working(subject):
     ada = enrol(subject, "Ada", (RED,))
-    kept, gone = (subject.glimpse.recognizer.analyse(make_photo(RED, BLUE)) for _ in range(2))
-    subject.backend.directory.delete_analysis(gone.id)
-    subject.backend.directory.delete_analysis(gone.id)  # absent: not an error
-    assert subject.backend.directory.get_analysis(gone.id) is None
-    subject.glimpse.people.forget(ada.person.id)
-    assert subject.glimpse.recognizer.get(kept.id).faces[0].person_id is None
+    kept, gone = (subject.services.recognizer.analyse(make_photo(RED, BLUE)) for _ in range(2))
+    subject.backend.analyses.delete_analysis(gone.id)
+    subject.backend.analyses.delete_analysis(gone.id)  # absent: not an error
+    assert subject.backend.analyses.get_analysis(gone.id) is None
+    subject.services.people.forget(ada.person.id)
+    assert subject.services.recognizer.get(kept.id).faces[0].person_id is None
 
 
 def test_audit_is_newest_first_and_limited(subject):
     start = datetime(2024, 5, 1, 12, tzinfo=UTC)
     for minutes in (0, 2, 1):
-        subject.backend.directory.add_audit(AuditEntry(start + timedelta(minutes=minutes), "root", f"a{minutes}", "s"))
-    entries = subject.backend.directory.list_audit(10)
+        subject.backend.audit.add_audit(AuditEntry(start + timedelta(minutes=minutes), "root", f"a{minutes}", "s"))
+    entries = subject.backend.audit.list_audit(10)
     assert [e.action for e in entries] == ["a2", "a1", "a0"]
     assert entries[0] == AuditEntry(start + timedelta(minutes=2), "root", "a2", "s", "")
-    assert [e.action for e in subject.backend.directory.list_audit(2)] == ["a2", "a1"]
+    assert [e.action for e in subject.backend.audit.list_audit(2)] == ["a2", "a1"]
 
 
 def test_enrol_and_forget_are_audited_with_ids_only(subject):
     ada = enrol(subject, "Ada Lovelace", (RED,), (RED,))
-    subject.glimpse.people.forget(ada.person.id, actor="admin")
-    forget, enrolment = subject.glimpse.people.audit_log()
+    subject.services.people.forget(ada.person.id, actor="admin")
+    forget, enrolment = subject.services.people.audit_log()
     assert (enrolment.actor, enrolment.action, enrolment.subject) == ("tester", "enrol", ada.person.id)
     assert (forget.actor, forget.action, forget.subject) == ("admin", "forget", ada.person.id)
     assert forget.at >= enrolment.at
@@ -82,8 +82,8 @@ def test_doctor_finds_and_repairs_orphans_and_missing_faceprints(subject):
     assert (report.orphan_faceprints, report.missing_faceprints) == ([orphan_print], [lost_print])
     assert stray in report.orphan_images
     doctor.repair(report)
-    assert backend.directory.all_face_ids() == [kept_print] == backend.faces.face_ids()
-    assert backend.directory.get_person(ada.person.id).face_count == 1
+    assert backend.people.all_face_ids() == [kept_print] == backend.faces.face_ids()
+    assert backend.people.get_person(ada.person.id).face_count == 1
     assert stray not in backend.store.list("people")
     assert doctor.check().ok  # one pass: the photo and crop of the dropped row went with it
     assert backend.store.list("people") == [f"people/{ada.person.id}/{kept_print}{s}.jpg" for s in ("-face", "")]
@@ -92,17 +92,17 @@ def test_doctor_finds_and_repairs_orphans_and_missing_faceprints(subject):
 def test_a_forget_that_crashes_after_the_rows_are_gone_is_finished_by_the_doctor(subject, monkeypatch):
     backend = subject.backend
     ada = enrol(subject, "Ada", (RED,), (RED,))
-    analysis = subject.glimpse.recognizer.analyse(make_photo(RED))
+    analysis = subject.services.recognizer.analyse(make_photo(RED))
 
     def crash(face_ids: list[str]) -> None:
         raise RuntimeError("the process died")
 
     monkeypatch.setattr(backend.faces, "delete", crash)
     with pytest.raises(RuntimeError):
-        subject.glimpse.people.forget(ada.person.id)
+        subject.services.people.forget(ada.person.id)
     monkeypatch.undo()
-    assert backend.directory.get_person(ada.person.id) is None and backend.directory.list_people() == []
-    assert subject.glimpse.recognizer.get(analysis.id).faces[0].person_id is None
+    assert backend.people.get_person(ada.person.id) is None and backend.people.list_people() == []
+    assert subject.services.recognizer.get(analysis.id).faces[0].person_id is None
     left = traces(backend)
     assert left["faceprints"] == sorted(ada.face_ids) and left["face_rows"] == [] and left["people_images"]
     doctor = Doctor(backend)

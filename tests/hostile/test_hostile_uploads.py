@@ -16,17 +16,17 @@ IDS = [c.name for c in CASES]
 def _state(backend):
     """Everything stored: people, faces, vectors, analyses, image keys."""
     return (
-        [p.id for p in backend.directory.list_people()], backend.directory.all_face_ids(),
-        backend.faces.face_ids(), [a.id for a in backend.directory.list_analyses(1000)], backend.store.list(),
+        [p.id for p in backend.people.list_people()], backend.people.all_face_ids(),
+        backend.faces.face_ids(), [a.id for a in backend.analyses.list_analyses(1000)], backend.store.list(),
     )
 
 
 @pytest.fixture
-def seeded(glimpse):
+def seeded(services):
     """One enrolled person and one past analysis that must survive every bad upload."""
-    glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
-    glimpse.recognizer.analyse(make_photo(RED), "first.png")
-    return glimpse
+    services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
+    services.recognizer.analyse(make_photo(RED), "first.png")
+    return services
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -92,10 +92,10 @@ def test_a_thousand_files_in_a_second_field_is_refused(client, seeded, backend):
     assert _state(backend) == before
 
 
-def test_enrolment_refuses_hostile_photos_and_stores_nothing(glimpse, backend):
+def test_enrolment_refuses_hostile_photos_and_stores_nothing(services, backend):
     bad = [(c.filename, c.data) for c in CASES if c.status != 200]
     before = _state(backend)
     with pytest.raises(Exception) as err:
-        glimpse.people.enrol("Mallory", bad, True, "t")
+        services.people.enrol("Mallory", bad, True, "t")
     assert "nothing was stored" in str(err.value)
     assert _state(backend) == before

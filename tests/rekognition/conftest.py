@@ -56,9 +56,9 @@ def nonconforming(answers: list[tuple[str, bytes]]) -> list[str]:
 
 
 @pytest.fixture
-def access_key(glimpse):
+def access_key(services):
     """A fresh access key (id, secret)."""
-    key, secret = glimpse.access_keys.create("tests")
+    key, secret = services.access_keys.create("tests")
     return key.id, secret
 
 

@@ -64,7 +64,7 @@ def test_unknown_collection_is_resource_not_found(rek, call):
 def test_web_collection_is_listed_under_its_configured_name(tmp_path, client):
     app = create_app({"data_dir": tmp_path, "testing": True, "secret_key": "k", "rekognition_collection": "team"},
                      backend=build_fake_backend(tmp_path, collection="team"))
-    key, secret = app.extensions["glimpse"].access_keys.create("t")
+    key, secret = app.extensions["services"].access_keys.create("t")
     rekognition = routed_client(app.test_client(), key.id, secret)
     assert rekognition.list_collections()["CollectionIds"] == ["team"]
 

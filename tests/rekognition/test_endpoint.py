@@ -43,8 +43,8 @@ def test_wrong_secret_is_invalid_signature(client, access_key):
     assert _error(response)[:2] == (403, "InvalidSignatureException")
 
 
-def test_revoked_key_is_access_denied(client, glimpse, access_key):
-    assert glimpse.access_keys.revoke(access_key[0])
+def test_revoked_key_is_access_denied(client, services, access_key):
+    assert services.access_keys.revoke(access_key[0])
     status, code, message = _error(signed_post(client, "ListCollections", "{}", *access_key))
     assert (status, code) == (403, "AccessDeniedException") and "revoked" in message
 
@@ -85,9 +85,9 @@ def test_invalid_member_is_a_validation_error(post):
     assert (status, code) == (400, "ValidationException") and "collectionId" in message
 
 
-def test_unexpected_failure_is_an_internal_server_error_in_rekognitions_shape(post, glimpse, monkeypatch):
+def test_unexpected_failure_is_an_internal_server_error_in_rekognitions_shape(post, services, monkeypatch):
     def broken():
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(glimpse.collections, "list", broken)
+    monkeypatch.setattr(services.collections, "list", broken)
     assert _error(post("ListCollections", "{}"))[:2] == (500, "InternalServerError")

@@ -17,7 +17,7 @@ from webapp.services.comparison import (
     preview_uri,
     sentence,
 )
-from webapp.services.recognition import Limits
+from webapp.services.limits import Limits
 
 LIMITS = Limits(max_bytes=5_000_000, max_pixels=10_000_000, match_threshold=80.0)
 
@@ -118,7 +118,7 @@ def test_preview_uri_is_a_downscaled_jpeg(comparer):
 
 
 class _Counting:
-    """Wraps the local collection and counts embedding work per call."""
+    """Wraps the local FaceprintCache and counts embedding work per call."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -141,14 +141,14 @@ def _files(tmp_path, **images):
 
 
 def test_batch_embeds_each_distinct_image_once_and_keeps_order(comparer, backend, tmp_path):
-    backend.faces = _Counting(backend.faces)
+    backend.faceprints = _Counting(backend.faceprints)
     p = _files(tmp_path, a=make_photo(RED), b=make_photo(RED, BLUE), c=make_photo(GREEN))
     pairs = [(p["a"], p["b"]), (p["b"], p["a"]), (p["a"], p["c"]), (p["c"], p["b"]), (p["a"], p["b"])]
     loads = []
     results = list(comparer.compare_pairs(pairs, lambda path: loads.append(path) or open(path, "rb").read()))
     assert [(r.source, r.target) for r in results] == pairs
     assert [r.comparison.similarity is not None for r in results] == [True, True, False, False, True]
-    assert sorted(loads) == sorted(p.values()) and backend.faces.faceprint_calls == 3
+    assert sorted(loads) == sorted(p.values()) and backend.faceprints.faceprint_calls == 3
 
 
 def test_batch_reports_unreadable_images_per_pair_and_goes_on(comparer, tmp_path):
@@ -176,7 +176,7 @@ class _CompareOnly:
 
 
 def test_batch_falls_back_to_compare_per_pair_without_faceprints(comparer, backend, tmp_path):
-    backend.faces = _CompareOnly(backend.faces)
+    backend.faces, backend.faceprints = _CompareOnly(backend.faces), None  # as the AWS backend declares
     p = _files(tmp_path, a=make_photo(RED), b=make_photo(BLUE, RED))
     results = list(comparer.compare_pairs([(p["a"], p["b"]), (p["b"], p["a"])], lambda path: open(path, "rb").read()))
     assert backend.faces.calls == 2

@@ -4,19 +4,19 @@ import multiprocessing as mp
 from tests.conftest import build_fake_backend
 from tests.fakes import make_photo
 from webapp.config import load_settings
-from webapp.extensions import Glimpse
+from webapp.extensions import AppServices
 
 
 def _worker(data_dir, worker: int, rounds: int, queue) -> None:
     """Enrol `rounds` people, forget every other one, report the survivors' ids."""
     settings = load_settings(environ={}, overrides={"data_dir": data_dir, "secret_key": "t"})
-    glimpse = Glimpse.build(settings, build_fake_backend(data_dir))
+    services = AppServices.build(settings, build_fake_backend(data_dir))
     kept = []
     for i in range(rounds):
         colour = (10 + worker * 40, 10 + i * 9, 200)
-        person = glimpse.people.enrol(f"W{worker} P{i}", [("p.png", make_photo(colour))], True, "t").person
+        person = services.people.enrol(f"W{worker} P{i}", [("p.png", make_photo(colour))], True, "t").person
         if i % 2:
-            glimpse.people.forget(person.id)
+            services.people.forget(person.id)
         else:
             kept.append(person.id)
     queue.put(kept)
@@ -33,9 +33,9 @@ def test_concurrent_enrol_and_forget_from_several_processes_stay_consistent(data
         p.join(timeout=60)
         assert p.exitcode == 0
     backend = build_fake_backend(data_dir)
-    people = sorted(p.id for p in backend.directory.list_people())
+    people = sorted(p.id for p in backend.people.list_people())
     assert people == kept and len(kept) == 16
-    assert sorted(backend.faces.face_ids()) == sorted(backend.directory.all_face_ids())
+    assert sorted(backend.faces.face_ids()) == sorted(backend.people.all_face_ids())
     assert len(backend.faces.face_ids()) == 16
     stored_people = {key.split("/")[1] for key in backend.store.list("people")}
     assert stored_people == set(kept)

@@ -1,4 +1,5 @@
 """Retention of visitors' uploads, the audit log, consent records, and what forgetting leaves."""
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import BLUE, RED
@@ -6,22 +7,22 @@ from tests.fakes import make_photo
 from webapp.services.retention import Retention
 
 
-def test_purge_deletes_expired_analyses_and_their_photos(glimpse, backend):
-    old = glimpse.recognizer.analyse(make_photo(RED), "old.png")
+def test_purge_deletes_expired_analyses_and_their_photos(services, backend):
+    old = services.recognizer.analyse(make_photo(RED), "old.png")
     in_40_days = datetime.now(UTC) + timedelta(days=40)
     assert Retention(backend, 30).purge(now=in_40_days) == 1
-    assert backend.directory.get_analysis(old.id) is None
+    assert backend.analyses.get_analysis(old.id) is None
     assert backend.store.list("analyses") == []
 
 
-def test_purge_keeps_recent_analyses(glimpse, backend):
-    recent = glimpse.recognizer.analyse(make_photo(RED), "new.png")
+def test_purge_keeps_recent_analyses(services, backend):
+    recent = services.recognizer.analyse(make_photo(RED), "new.png")
     assert Retention(backend, 30).purge() == 0
-    assert glimpse.recognizer.get(recent.id).id == recent.id
+    assert services.recognizer.get(recent.id).id == recent.id
 
 
-def test_retention_zero_keeps_everything(glimpse, backend):
-    glimpse.recognizer.analyse(make_photo(RED), "a.png")
+def test_retention_zero_keeps_everything(services, backend):
+    services.recognizer.analyse(make_photo(RED), "a.png")
     assert Retention(backend, 0).purge(now=datetime.now(UTC) + timedelta(days=10000)) == 0
 
 
@@ -34,42 +35,49 @@ def test_automatic_purge_runs_at_most_once_per_period(backend):
     assert len(calls) == 1
 
 
-def test_purge_command_uses_the_days_given(runner, glimpse):
-    glimpse.recognizer.analyse(make_photo(RED), "a.png")
-    result = runner.invoke(args=["purge", "--days", "1"])
-    assert result.exit_code == 0 and "deleted 0 analyses older than 1 days" in result.output
+def test_purge_command_uses_the_days_given(runner, services, backend):
+    recent = services.recognizer.analyse(make_photo(RED), "recent.png")
+    three_days = services.recognizer.analyse(make_photo(RED), "old.png")
+    backend.analyses.delete_analysis(three_days.id)  # the same analysis, saved as if made three days ago
+    backend.analyses.save_analysis(replace(three_days, created_at=datetime.now(UTC) - timedelta(days=3)))
+    kept = runner.invoke(args=["purge"])  # the default (30 days) keeps both
+    assert kept.exit_code == 0 and "deleted 0 analyses older than 30 days" in kept.output
+    result = runner.invoke(args=["purge", "--days", "2"])
+    assert result.exit_code == 0 and "deleted 1 analyses older than 2 days" in result.output
+    assert [a.id for a in services.recognizer.history(10)] == [recent.id]
+    assert backend.store.list(f"analyses/{three_days.id}") == []
 
 
-def test_unrecognised_faces_are_never_stored_as_faceprints(glimpse, backend):
-    glimpse.recognizer.analyse(make_photo(RED, BLUE), "two strangers.png")
-    assert backend.faces.face_ids() == [] and backend.directory.all_face_ids() == []
+def test_unrecognized_faces_are_never_stored_as_faceprints(services, backend):
+    services.recognizer.analyse(make_photo(RED, BLUE), "two strangers.png")
+    assert backend.faces.face_ids() == [] and backend.people.all_face_ids() == []
 
 
-def test_enrolment_records_consent_who_when_and_text(glimpse):
-    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "admin-alice").person
-    stored = glimpse.people.get(person.id)
+def test_enrolment_records_consent_who_when_and_text(services):
+    person = services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "admin-alice").person
+    stored = services.people.get(person.id)
     assert stored.consent_by == "admin-alice" and "consent" in stored.consent_text
     assert abs((datetime.now(UTC) - stored.created_at).total_seconds()) < 60
 
 
-def test_audit_log_keeps_only_ids_after_forget(glimpse, backend):
-    person = glimpse.people.enrol("Ada Secretname", [("a.png", make_photo(RED))], True, "alice").person
-    glimpse.people.forget(person.id, actor="bob")
-    entries = glimpse.people.audit_log()
+def test_audit_log_keeps_only_ids_after_forget(services, backend):
+    person = services.people.enrol("Ada Secretname", [("a.png", make_photo(RED))], True, "alice").person
+    services.people.forget(person.id, actor="bob")
+    entries = services.people.audit_log()
     assert [(e.action, e.actor, e.subject) for e in entries] == [("forget", "bob", person.id),
                                                                  ("enrol", "alice", person.id)]
     assert not any("Secretname" in f"{e.subject} {e.detail}" for e in entries)
 
 
-def test_admin_audit_page_lists_actions(auth, client, glimpse):
+def test_admin_audit_page_lists_actions(auth, client, services):
     auth.login()
-    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "admin").person
-    glimpse.people.forget(person.id, actor="admin")
+    person = services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "admin").person
+    services.people.forget(person.id, actor="admin")
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "forget" in page and "enrol" in page and person.id[:12] in page and "Ada" not in page
 
 
-def test_admin_uploads_are_audited_as_searches(auth, client, glimpse):
+def test_admin_uploads_are_audited_as_searches(auth, client, services):
     import io
 
     from tests.conftest import csrf_token
@@ -77,4 +85,4 @@ def test_admin_uploads_are_audited_as_searches(auth, client, glimpse):
     auth.login()
     form = {"image": (io.BytesIO(make_photo(RED)), "a.png"), "csrf_token": csrf_token(client, "/")}
     client.post("/analyses", data=form, content_type="multipart/form-data")
-    assert [e.action for e in glimpse.people.audit_log()] == ["search"]
+    assert [e.action for e in services.people.audit_log()] == ["search"]

@@ -4,8 +4,8 @@ import re
 
 from tests.conftest import csrf_token
 
-PUBLIC = re.compile(r"^(static|public\.|auth\.(login|logout)$|api\.(create_analysis|get_analysis)$|compare\.|"
-                    r"compare_api\.)")
+PUBLIC = re.compile(r"^(static|public\.|auth\.(login|logout)$|api\.(create_analysis|get_analysis)$|"
+                    r"compare\.(page|compare)$|compare_api\.create_comparison$)")
 
 
 def _url(rule) -> str:
@@ -35,6 +35,7 @@ def test_every_non_public_route_requires_admin_login_or_token(app, client):
 def test_public_allowlist_is_what_we_expect(app):
     public = sorted({r.endpoint for r in app.url_map.iter_rules() if PUBLIC.match(r.endpoint)} - {"static"})
     assert {"public.index", "public.analyse", "public.result", "public.history", "public.media",
-            "api.create_analysis", "api.get_analysis", "auth.login", "auth.logout"} <= set(public)
+            "api.create_analysis", "api.get_analysis", "auth.login", "auth.logout",
+            "compare.page", "compare.compare", "compare_api.create_comparison"} <= set(public)
     assert not [e for e in public if e.startswith(("admin.", "api.") ) and e not in
                 ("api.create_analysis", "api.get_analysis")]

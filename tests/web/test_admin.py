@@ -49,14 +49,14 @@ def _enrol_form(client, name="Ada Lovelace", consent=True, photos=None):
     return client.post("/admin/people", data=data, content_type="multipart/form-data")
 
 
-def test_enrol_form_creates_person_and_shows_their_face(auth, client, glimpse):
+def test_enrol_form_creates_person_and_shows_their_face(auth, client, services):
     auth.login()
     response = _enrol_form(client, photos=[(io.BytesIO(make_photo(RED)), "a.png"), (io.BytesIO(make_photo()), "b.png")])
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ada Lovelace" in page and "Refused b.png: No face was found" in page
-    (person,) = glimpse.people.list()
-    (face,) = glimpse.people.faces(person.id)
+    (person,) = services.people.list()
+    (face,) = services.people.faces(person.id)
     assert client.get(f"/media/{face.crop_key}").status_code == 200
 
 
@@ -65,30 +65,30 @@ def test_enrol_form_creates_person_and_shows_their_face(auth, client, glimpse):
     ({"name": ""}, "full name"),
     ({"photos": []}, "at least one photo"),
 ])
-def test_enrol_form_refusals_store_nothing(auth, client, glimpse, kwargs, message):
+def test_enrol_form_refusals_store_nothing(auth, client, services, kwargs, message):
     auth.login()
     response = _enrol_form(client, **kwargs)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
-    assert glimpse.people.list() == []
+    assert services.people.list() == []
 
 
-def test_delete_asks_for_confirmation_then_forgets(auth, client, glimpse, backend):
+def test_delete_asks_for_confirmation_then_forgets(auth, client, services, backend):
     auth.login()
-    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
+    person = services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
     page = client.get(f"/admin/people/{person.id}/delete").get_data(as_text=True)
     assert "cannot be undone" in page
-    assert glimpse.people.list() != []  # the GET deleted nothing
+    assert services.people.list() != []  # the GET deleted nothing
     token = csrf_token(client, f"/admin/people/{person.id}/delete")
     response = client.post(f"/admin/people/{person.id}/delete", data={"csrf_token": token})
     assert response.status_code == 302
-    assert glimpse.people.list() == [] and backend.faces.face_ids() == [] and backend.store.list("people") == []
+    assert services.people.list() == [] and backend.faces.face_ids() == [] and backend.store.list("people") == []
 
 
-def test_delete_without_csrf_is_refused(auth, client, glimpse):
+def test_delete_without_csrf_is_refused(auth, client, services):
     auth.login()
-    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
+    person = services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
     assert client.post(f"/admin/people/{person.id}/delete").status_code == 400
-    assert len(glimpse.people.list()) == 1
+    assert len(services.people.list()) == 1
 
 
 def test_logout_ends_the_session(auth, client):
@@ -110,9 +110,9 @@ def test_session_cookie_is_http_only_and_same_site(auth):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_every_state_changing_form_carries_a_csrf_token(auth, client, glimpse):
+def test_every_state_changing_form_carries_a_csrf_token(auth, client, services):
     auth.login()
-    person = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
+    person = services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t").person
     for path in ("/", "/admin/people/new", f"/admin/people/{person.id}/delete", "/login"):
         html = client.get(path).get_data(as_text=True)
         assert html.count('method="post"') == html.count('name="csrf_token"'), path

@@ -8,16 +8,16 @@ from tests.fakes import make_photo
 
 
 @pytest.fixture
-def token(glimpse):
-    return glimpse.accounts.create_token("tests")[1]
+def token(services):
+    return services.accounts.create_token("tests")[1]
 
 
 def _bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_post_analysis_returns_201_with_faces_and_labels(client, glimpse):
-    glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
+def test_post_analysis_returns_201_with_faces_and_labels(client, services):
+    services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
     response = client.post("/api/v1/analyses", data={"image": (io.BytesIO(make_photo(RED, BLUE)), "p.png")})
     assert response.status_code == 201
     body = response.get_json()
@@ -60,19 +60,19 @@ def test_enrol_list_delete_with_token(client, token, backend):
 
 
 @pytest.mark.parametrize("consent", [None, "false", "no", ""])
-def test_api_enrolment_refuses_without_consent(client, token, glimpse, consent):
+def test_api_enrolment_refuses_without_consent(client, token, services, consent):
     data = {"name": "Ada", "images": [(io.BytesIO(make_photo(RED)), "a.png")]}
     if consent is not None:
         data["consent"] = consent
     response = client.post("/api/v1/people", headers=_bearer(token), data=data)
     assert response.status_code == 400 and "consent=true" in response.get_json()["error"]
-    assert glimpse.people.list() == []
+    assert services.people.list() == []
 
 
-def test_revoked_token_stops_working(client, glimpse):
-    token_id, token = glimpse.accounts.create_token("temp")
+def test_revoked_token_stops_working(client, services):
+    token_id, token = services.accounts.create_token("temp")
     assert client.get("/api/v1/people", headers=_bearer(token)).status_code == 200
-    glimpse.accounts.revoke_token(token_id)
+    services.accounts.revoke_token(token_id)
     assert client.get("/api/v1/people", headers=_bearer(token)).status_code == 401
 
 

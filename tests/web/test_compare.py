@@ -17,8 +17,8 @@ def _post_page(client, source: bytes | None, target: bytes | None, token: str | 
     return client.post("/compare", data=data)
 
 
-def _nothing_stored(glimpse, backend):
-    return backend.store.list() == [] and glimpse.recognizer.history(10) == [] and backend.faces.face_ids() == []
+def _nothing_stored(services, backend):
+    return backend.store.list() == [] and services.recognizer.history(10) == [] and backend.faces.face_ids() == []
 
 
 def test_page_has_two_drop_zones_a_csrf_token_and_no_inline_script(client):
@@ -31,7 +31,7 @@ def test_page_has_two_drop_zones_a_csrf_token_and_no_inline_script(client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-def test_same_person_shows_the_sentence_both_photos_and_boxes(client, glimpse, backend):
+def test_same_person_shows_the_sentence_both_photos_and_boxes(client, services, backend):
     response = _post_page(client, make_photo(RED), make_photo(BLUE, RED))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -39,7 +39,7 @@ def test_same_person_shows_the_sentence_both_photos_and_boxes(client, glimpse, b
     assert html.count('src="data:image/jpeg;base64,') == 2
     assert html.count('class="facebox known"') == 1 and html.count('class="facebox other"') == 1
     assert html.count('class="facebox source"') == 1 and "best match · similarity 100" in html
-    assert _nothing_stored(glimpse, backend)
+    assert _nothing_stored(services, backend)
 
 
 def test_different_people_and_missing_faces_are_said_plainly(client):
@@ -73,7 +73,7 @@ def _api(client, source=None, target=None, **form):
     return client.post("/api/v1/comparisons", data=data)
 
 
-def test_api_returns_201_with_matches_and_unmatched(client, glimpse, backend):
+def test_api_returns_201_with_matches_and_unmatched(client, services, backend):
     response = _api(client, make_photo(RED), make_photo(BLUE, RED))
     assert response.status_code == 201
     body = response.get_json()
@@ -82,7 +82,7 @@ def test_api_returns_201_with_matches_and_unmatched(client, glimpse, backend):
     assert set(body["source_face"]) == {"bounding_box", "confidence"}
     assert [set(m) for m in body["matches"]] == [{"bounding_box", "similarity"}]
     assert [set(u) for u in body["unmatched"]] == [{"bounding_box"}]
-    assert _nothing_stored(glimpse, backend)
+    assert _nothing_stored(services, backend)
 
 
 def test_api_threshold_changes_the_verdict(client):

@@ -16,8 +16,8 @@ def test_home_page_offers_upload_with_drag_and_drop(client):
     assert 'type="file" name="image"' in html and "data-dropzone" in html and "15 MB" in html
 
 
-def test_upload_shows_result_with_named_and_unknown_faces(client, glimpse):
-    glimpse.people.enrol("Ada Lovelace", [("a.png", make_photo(RED))], True, "t")
+def test_upload_shows_result_with_named_and_unknown_faces(client, services):
+    services.people.enrol("Ada Lovelace", [("a.png", make_photo(RED))], True, "t")
     response = _upload(client, make_photo(RED, (20, 200, 20)))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -25,11 +25,11 @@ def test_upload_shows_result_with_named_and_unknown_faces(client, glimpse):
     assert page.count('class="facebox') == 2 and "Pattern" in page
 
 
-def test_bad_upload_gets_a_sentence_and_keeps_the_form(client, glimpse):
+def test_bad_upload_gets_a_sentence_and_keeps_the_form(client, services):
     response = _upload(client, b"%PDF-1.4 not an image", "x.jpg")
     assert response.status_code == 400
     assert "not a JPEG, PNG or WebP image" in response.get_data(as_text=True)
-    assert glimpse.recognizer.history(10) == []
+    assert services.recognizer.history(10) == []
 
 
 def test_upload_without_file_is_a_400(client):
@@ -37,10 +37,10 @@ def test_upload_without_file_is_a_400(client):
     assert response.status_code == 400 and "Choose a photo" in response.get_data(as_text=True)
 
 
-def test_upload_without_csrf_token_is_refused(client, glimpse):
+def test_upload_without_csrf_token_is_refused(client, services):
     response = _upload(client, make_photo(RED), token="")
     assert response.status_code == 400 and "Reload the page" in response.get_data(as_text=True)
-    assert glimpse.recognizer.history(10) == []
+    assert services.recognizer.history(10) == []
 
 
 def test_request_over_the_body_limit_is_413(app, client):
@@ -49,23 +49,23 @@ def test_request_over_the_body_limit_is_413(app, client):
     assert response.status_code == 413 and "too large" in response.get_data(as_text=True)
 
 
-def test_history_lists_thumbnails_newest_first(client, glimpse):
-    first = glimpse.recognizer.analyse(make_photo(RED), "1.png")
-    second = glimpse.recognizer.analyse(make_photo(), "2.png")
+def test_history_lists_thumbnails_newest_first(client, services):
+    first = services.recognizer.analyse(make_photo(RED), "1.png")
+    second = services.recognizer.analyse(make_photo(), "2.png")
     page = client.get("/history").get_data(as_text=True)
     assert page.index(second.id) < page.index(first.id) and first.thumb_key in page
 
 
-def test_media_serves_analysis_images_as_jpeg(client, glimpse):
-    analysis = glimpse.recognizer.analyse(make_photo(RED), "1.png")
+def test_media_serves_analysis_images_as_jpeg(client, services):
+    analysis = services.recognizer.analyse(make_photo(RED), "1.png")
     response = client.get(f"/media/{analysis.thumb_key}")
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert response.data[:3] == b"\xff\xd8\xff"
 
 
-def test_enrolment_images_are_hidden_from_visitors(client, glimpse):
-    result = glimpse.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
-    (face,) = glimpse.people.faces(result.person.id)
+def test_enrolment_images_are_hidden_from_visitors(client, services):
+    result = services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
+    (face,) = services.people.faces(result.person.id)
     assert client.get(f"/media/{face.crop_key}").status_code == 404
 
 

@@ -13,3 +13,8 @@ def build_backend(settings: Settings) -> Backend:
     """Import the configured backend package and let it build its adapters."""
     module = importlib.import_module(REGISTRY[settings.backend])
     return module.build(settings)
+
+
+def backend_commands(name: str) -> list:
+    """The CLI command groups a backend brings with it (e.g. `index` locally, `aws` in AWS mode)."""
+    return importlib.import_module(REGISTRY[name]).commands()

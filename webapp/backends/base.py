@@ -1,9 +1,14 @@
-"""The four ports every backend implements; services depend only on these."""
+"""The ports every backend implements, one job each; services depend only on these.
+
+Required ports are attributes of `Backend`; a capability only some backends have is an
+optional attribute typed with its Protocol (None when the backend lacks it), so callers
+ask `backend.faceprints is not None` instead of sniffing adapters with hasattr/getattr.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from webapp.domain import (
     AccessKey,
@@ -16,9 +21,14 @@ from webapp.domain import (
     FaceRecord,
     Label,
     Person,
+    ResourceOutcome,
     StoredFace,
 )
 from webapp.images import Photo
+
+# A face with its faceprint. The vector is opaque to services (no numpy above the adapters):
+# they only hand it back to FaceprintCache.compare_prints.
+Faceprint = tuple[DetectedFace, Any]
 
 
 class ImageStore(Protocol):
@@ -69,8 +79,8 @@ class LabelDetector(Protocol):
         """Labels at or above min_confidence, most confident first."""
 
 
-class Directory(Protocol):
-    """People, the faceprint → person mapping, analyses, admins and API tokens."""
+class PeopleDirectory(Protocol):
+    """People and the faceprint → person rows."""
 
     def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
         """Create a person and record who consented to what."""
@@ -82,7 +92,7 @@ class Directory(Protocol):
         """Everyone, sorted by name."""
 
     def delete_person(self, person_id: str) -> None:
-        """Remove the person and every face row that points at them."""
+        """Remove the person, every face row that points at them, and their name from past analyses."""
 
     def add_face(self, record: FaceRecord) -> None:
         """Record that a faceprint belongs to a person."""
@@ -99,6 +109,10 @@ class Directory(Protocol):
     def all_face_ids(self) -> list[str]:
         """Every face id the directory knows (for consistency checks)."""
 
+
+class AnalysisStore(Protocol):
+    """The history of analyses (named with the people who exist now)."""
+
     def save_analysis(self, analysis: Analysis) -> None:
         """Keep one analysis for the history."""
 
@@ -114,11 +128,19 @@ class Directory(Protocol):
     def delete_analysis(self, analysis_id: str) -> None:
         """Remove one analysis and its face rows; absent ids are not an error."""
 
+
+class AuditLog(Protocol):
+    """Who enrolled, forgot, searched or repaired what, and when (ids only)."""
+
     def add_audit(self, entry: AuditEntry) -> None:
         """Append one entry to the audit log."""
 
     def list_audit(self, limit: int) -> list[AuditEntry]:
         """The newest audit entries first."""
+
+
+class AccountStore(Protocol):
+    """Admin accounts and API tokens (hashes only)."""
 
     def add_admin(self, username: str, password_hash: str) -> None:
         """Create or replace an admin account."""
@@ -139,6 +161,44 @@ class Directory(Protocol):
         """Revoke a token; False if there was none."""
 
 
+class FaceprintCache(Protocol):
+    """Optional: faceprints a caller may keep and compare later without running the model again."""
+
+    def faceprints(self, photo: Photo, limit: int | None = None) -> list[Faceprint]:
+        """Faces (largest first, at most `limit`) with their faceprints."""
+
+    def compare_prints(self, source: Faceprint | None, target: list[Faceprint], threshold: float) -> FaceComparison:
+        """One kept faceprint against kept target faceprints (no model call)."""
+
+
+class VectorIndexAdmin(Protocol):
+    """Optional: a face vector index this backend runs itself (Rekognition keeps its own)."""
+
+    def status(self) -> dict:
+        """Size, search mode, generation and checkpoint of the index."""
+
+    def rebuild(self) -> dict:
+        """Rebuild the index from its source of truth; returns the new status."""
+
+
+class CloudResources(Protocol):
+    """Optional: cloud resources the backend can create and check (`flask aws init|status`)."""
+
+    def init(self) -> list[ResourceOutcome]:
+        """Create what is missing (safe to run again)."""
+
+    def status(self) -> list[ResourceOutcome]:
+        """Whether each resource exists and is usable by this identity."""
+
+
+class DroppedUploads(Protocol):
+    """Optional: objects people drop into a bucket for enrolment (read once, then deleted)."""
+
+    def read(self, bucket: str, key: str) -> bytes:
+        """The object's bytes, or NotFound."""
+
+    def delete(self, bucket: str, key: str) -> None:
+        """Remove the dropped object."""
 class Collections(Protocol):
     """Named face collections served over the Rekognition protocol (a capability of local mode).
 
@@ -194,12 +254,19 @@ class AccessKeyStore(Protocol):
 
 @dataclass
 class Backend:
-    """The four adapters the app was built with, and the optional capabilities of this backend."""
+    """The adapters the app was built with: one per port, plus the optional capabilities it declares."""
 
     name: str
     store: ImageStore
     faces: FaceCollection
     labels: LabelDetector
-    directory: Directory
+    people: PeopleDirectory
+    analyses: AnalysisStore
+    audit: AuditLog
+    accounts: AccountStore
+    faceprints: FaceprintCache | None = None
+    vector_index: VectorIndexAdmin | None = None
+    resources: CloudResources | None = None
+    uploads: DroppedUploads | None = None
     collections: Collections | None = None  # the Rekognition endpoint's collections (local mode)
     access_keys: AccessKeyStore | None = None  # the Rekognition endpoint's access keys (local mode)

@@ -6,7 +6,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Serve the protocol on `POST /` when the backend can (local mode); it uses no cookies, so no CSRF."""
-    services = app.extensions["glimpse"]
+    services = app.extensions["services"]
     if services.collections is None or services.access_keys is None:
         return
     from webapp.rekognition.endpoint import bp

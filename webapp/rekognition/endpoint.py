@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from webapp.errors import GlimpseError
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 from webapp.rekognition import collection_ops, detection_ops, model, sigv4
 from webapp.rekognition.collection_ops import Call
 from webapp.rekognition.errors import ACCESS_DENIED, UNRECOGNIZED_CLIENT, RekognitionError, from_glimpse
@@ -56,7 +56,7 @@ def endpoint():
                                f"Glimpse's local Rekognition endpoint does not implement {name}; "
                                "docs/rekognition-api.md lists the operations it answers.")
     params = model.parse_request(operation, _json(body))
-    services = glimpse()
+    services = app_services()
     call = Call(params, credential.region, services.collections, services.backend, services.settings.max_pixels,
                 services.settings.min_label_confidence)
     return _answer(200, OPERATIONS[name](call))
@@ -84,7 +84,7 @@ def _authenticate(body: bytes) -> sigv4.Credential:
     signed = sigv4.SignedRequest(request.method, sigv4.raw_path_of(request.environ),
                                  request.query_string.decode("latin-1"), headers, body)
     credential = sigv4.verify(signed, _secret_of)
-    key, _ = glimpse().access_keys.lookup(credential.access_key_id)
+    key, _ = app_services().access_keys.lookup(credential.access_key_id)
     if key.revoked_at is not None:
         raise RekognitionError.of(ACCESS_DENIED, f"The access key {key.id} was revoked on "
                                   f"{key.revoked_at:%Y-%m-%d}; create a new one with `flask admin keys create`.")
@@ -93,7 +93,7 @@ def _authenticate(body: bytes) -> sigv4.Credential:
 
 def _secret_of(key_id: str) -> str:
     """The secret of a key Glimpse issued (revoked ones too: they are denied after the signature checks)."""
-    found = glimpse().access_keys.lookup(key_id)
+    found = app_services().access_keys.lookup(key_id)
     if found is None:
         raise RekognitionError.of(UNRECOGNIZED_CLIENT, INVALID_TOKEN)
     return found[1]

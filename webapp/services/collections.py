@@ -139,7 +139,7 @@ class WireCollections:
 
     def _enrolled(self, face_ids: list[str] | None = None) -> list[StoredFace]:
         """Faces of enrolled people (all, or those among face_ids) as stored faces of the web collection."""
-        directory = self.backend.directory
+        directory = self.backend.people
         if face_ids is None:
             people = [p.id for p in directory.list_people()]
         else:

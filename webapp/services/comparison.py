@@ -7,11 +7,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from webapp.backends.base import Backend
+from webapp.backends.base import Backend, Faceprint
 from webapp.domain import DetectedFace, FaceComparison
 from webapp.errors import GlimpseError, InvalidImage, InvalidInput
 from webapp.images import Photo, decode_photo
-from webapp.services.recognition import Limits
+from webapp.services.limits import Limits
 
 # Copies embedded in the result page as data: URIs; boxes are ratios, so any size works.
 PREVIEW_SIDE = 960
@@ -138,25 +138,23 @@ class _PairCache:
     def __init__(self, comparer: Comparer, load: Loader):
         self.comparer = comparer
         self.load = load
-        faces = comparer.backend.faces
-        # Only the local adapter can hand out reusable faceprints; others compare per pair.
-        self.prints_capable = hasattr(faces, "faceprints") and hasattr(faces, "compare_prints")
-        self.prints: dict[str, list] = {}
+        # A backend that declares a FaceprintCache embeds each image once; others compare per pair.
+        self.cache = comparer.backend.faceprints
+        self.prints: dict[str, list[Faceprint]] = {}
         self.photos: OrderedDict[str, Photo] = OrderedDict()
         self.errors: dict[str, GlimpseError] = {}
 
     def compare(self, source: str, target: str, threshold: float) -> FaceComparison:
         """Compare two paths, reusing what earlier pairs learnt about either image."""
-        faces = self.comparer.backend.faces
-        if self.prints_capable:
+        if self.cache is not None:
             source_prints, target_prints = self._prints(source), self._prints(target)
-            return faces.compare_prints(source_prints[0] if source_prints else None, target_prints, threshold)
-        return faces.compare(self._photo(source), self._photo(target), threshold)
+            return self.cache.compare_prints(source_prints[0] if source_prints else None, target_prints, threshold)
+        return self.comparer.backend.faces.compare(self._photo(source), self._photo(target), threshold)
 
-    def _prints(self, path: str) -> list:
+    def _prints(self, path: str) -> list[Faceprint]:
         """Faces and faceprints of one image, computed on first use."""
         if path not in self.prints:
-            self.prints[path] = self.comparer.backend.faces.faceprints(self._decode(path))
+            self.prints[path] = self.cache.faceprints(self._decode(path))
         return self.prints[path]
 
     def _photo(self, path: str) -> Photo:

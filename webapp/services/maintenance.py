@@ -1,15 +1,11 @@
 """Consistency between the image store, the face collection and the directory: check and repair."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
-
-# Face ids are 32 hex digits locally and dashed UUIDs in Rekognition.
-_PERSON_IMAGE = re.compile(r"^people/([0-9a-f]{32})/([0-9a-f-]{32,36}?)(-face)?\.jpg$")
-_ANALYSIS_IMAGE = re.compile(r"^analyses/([0-9a-f]{32})/")
+from webapp.storage_keys import ANALYSIS_IMAGE, PERSON_IMAGE, person_prefix
 
 
 @dataclass
@@ -44,9 +40,8 @@ class Doctor:
 
     def check(self) -> HealthReport:
         """Compare the three stores and list every inconsistency."""
-        directory = self.backend.directory
-        prints, rows = set(self.backend.faces.face_ids()), set(directory.all_face_ids())
-        people = {p.id: p for p in directory.list_people()}
+        prints, rows = set(self.backend.faces.face_ids()), set(self.backend.people.all_face_ids())
+        people = {p.id: p for p in self.backend.people.list_people()}
         cutoff = datetime.now(UTC) - self.grace
         report = HealthReport(
             orphan_faceprints=sorted(prints - rows),
@@ -61,16 +56,16 @@ class Doctor:
         """Image keys whose person, face or analysis no longer exists."""
         orphans, analyses = [], {}
         for key in self.backend.store.list():
-            person = _PERSON_IMAGE.match(key)
+            person = PERSON_IMAGE.match(key)
             if person:
                 if person.group(1) not in live_people or person.group(2) not in rows:
                     orphans.append(key)
                 continue
-            analysis = _ANALYSIS_IMAGE.match(key)
+            analysis = ANALYSIS_IMAGE.match(key)
             if analysis:
                 aid = analysis.group(1)
                 if aid not in analyses:
-                    analyses[aid] = self.backend.directory.get_analysis(aid) is not None
+                    analyses[aid] = self.backend.analyses.get_analysis(aid) is not None
                 if not analyses[aid]:
                     orphans.append(key)
         return orphans
@@ -78,9 +73,9 @@ class Doctor:
     def repair(self, report: HealthReport) -> None:
         """Remove what the report lists: faceprints, rows, faceless people, then images."""
         self.backend.faces.delete(report.orphan_faceprints)
-        self.backend.directory.delete_faces(report.missing_faceprints)
+        self.backend.people.delete_faces(report.missing_faceprints)
         for person_id in report.faceless_people:
-            self.backend.directory.delete_person(person_id)
-            self.backend.store.delete_prefix(f"people/{person_id}")
+            self.backend.people.delete_person(person_id)
+            self.backend.store.delete_prefix(person_prefix(person_id))
         for key in report.orphan_images:
             self.backend.store.delete(key)

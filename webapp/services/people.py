@@ -7,15 +7,16 @@ from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
 from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
-from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
+from webapp.errors import GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, encode_jpeg
 from webapp.services.face_choice import choose_faces
-from webapp.services.recognition import Limits, clean_filename
+from webapp.services.limits import Limits, clean_filename
+from webapp.storage_keys import person_crop, person_photo, person_prefix
 
 log = logging.getLogger(__name__)
 CONSENT_TEXT = (
     "I confirm that this person has given explicit consent for their face to be stored "
-    "and used by Glimpse to recognise them, and that they can ask for it to be deleted."
+    "and used by Glimpse to recognize them, and that they can ask for it to be deleted."
 )
 MAX_NAME = 100
 STORED_SIDE = 1024
@@ -42,18 +43,23 @@ class People:
 
     def list(self) -> list[Person]:
         """Everyone enrolled, by name."""
-        return self.backend.directory.list_people()
+        return self.backend.people.list_people()
+
+    def has_name(self, name: str) -> bool:
+        """Whether someone with exactly this name (ignoring case and spacing) is enrolled already."""
+        wanted = clean_name(name).casefold()
+        return any(p.name.casefold() == wanted for p in self.list())
 
     def get(self, person_id: str) -> Person:
         """One person, or NotFound."""
-        person = self.backend.directory.get_person(person_id)
+        person = self.backend.people.get_person(person_id)
         if person is None:
             raise NotFound("There is no person with that id.")
         return person
 
     def faces(self, person_id: str) -> list[FaceRecord]:
         """The enrolled faces of one person."""
-        return self.backend.directory.faces_of(person_id)
+        return self.backend.people.faces_of(person_id)
 
     def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str) -> EnrolmentResult:
         """Enrol a person from photos: each contributes its largest face; faceless photos are refused."""
@@ -71,7 +77,7 @@ class People:
         if not choice.accepted:
             reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in choice.refused)
             raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
-        person = self.backend.directory.add_person(name, consent_by, CONSENT_TEXT)
+        person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         try:
             for photo, face in choice.accepted:
@@ -88,12 +94,11 @@ class People:
         """Index one face, then keep its photo and crop, then record the mapping row."""
         face_id = self.backend.faces.index(photo, face, person_id)
         try:
-            image_key = f"people/{person_id}/{face_id}.jpg"
-            crop_key = f"people/{person_id}/{face_id}-face.jpg"
+            image_key, crop_key = person_photo(person_id, face_id), person_crop(person_id, face_id)
             self.backend.store.put(image_key, photo.jpeg(STORED_SIDE), "image/jpeg")
             crop = crop_box(photo.image, face.bounding_box, margin=0.3)
             self.backend.store.put(crop_key, encode_jpeg(crop, 256, 85), "image/jpeg")
-            self.backend.directory.add_face(FaceRecord(face_id, person_id, image_key, crop_key, face.bounding_box))
+            self.backend.people.add_face(FaceRecord(face_id, person_id, image_key, crop_key, face.bounding_box))
         except BaseException:
             try:
                 self.backend.faces.delete([face_id])  # no orphan faceprint if storing failed
@@ -105,7 +110,7 @@ class People:
     def forget(self, person_id: str, actor: str = "") -> Person:
         """Delete a person with every faceprint, mapping row, enrolment image and crop."""
         person = self.get(person_id)
-        face_ids = [f.face_id for f in self.backend.directory.faces_of(person_id)]
+        face_ids = [f.face_id for f in self.backend.people.faces_of(person_id)]
         self._erase(person_id, face_ids)
         self.audit(actor, "forget", person_id, f"{len(face_ids)} faceprint(s) deleted")
         return person
@@ -116,18 +121,15 @@ class People:
         If the process dies part-way, what is left is only faceprints and images that no
         row points to: `flask doctor --repair` finds and removes exactly those.
         """
-        try:
-            self.backend.directory.delete_person(person_id)
-            self.backend.faces.delete(face_ids)
-            self.backend.store.delete_prefix(f"people/{person_id}")
-        except OSError as exc:
-            raise BackendUnavailable(f"Deleting failed part-way; run it again. ({exc.strerror})") from exc
+        self.backend.people.delete_person(person_id)
+        self.backend.faces.delete(face_ids)
+        self.backend.store.delete_prefix(person_prefix(person_id))
 
     def audit(self, actor: str, action: str, subject: str = "", detail: str = "") -> None:
         """Append an audit entry (ids and counts only: never a name or a face)."""
         entry = AuditEntry(datetime.now(UTC), actor or "unknown", action, subject, detail)
-        self.backend.directory.add_audit(entry)
+        self.backend.audit.add_audit(entry)
 
     def audit_log(self, limit: int = 200) -> list[AuditEntry]:
         """The newest audit entries."""
-        return self.backend.directory.list_audit(limit)
+        return self.backend.audit.list_audit(limit)

@@ -1,7 +1,6 @@
 """Analyse a photo: find every face, name the ones enrolled, label the rest of the scene."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -9,26 +8,11 @@ from webapp.backends.base import Backend
 from webapp.domain import Analysis, DetectedFace, Label, RecognizedFace
 from webapp.errors import NotFound
 from webapp.images import Photo, decode_photo
+from webapp.services.limits import Limits, clean_filename
+from webapp.storage_keys import analysis_photo, analysis_thumb
 
 DISPLAY_SIDE = 1600  # stored copy for the result page; boxes are ratios so any size works
 THUMB_SIDE = 320
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The knobs services need from the settings."""
-
-    max_bytes: int
-    max_pixels: int
-    match_threshold: float = 80.0
-    min_label_confidence: float = 55.0
-    max_labels: int = 10
-
-
-def clean_filename(name: str | None) -> str:
-    """A display-only version of an uploaded filename (never used in a path)."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable())[:120]
 
 
 class Recognizer:
@@ -42,7 +26,7 @@ class Recognizer:
         """Validate and decode upload bytes under the configured limits."""
         return decode_photo(data, self.limits.max_bytes, self.limits.max_pixels)
 
-    def recognise(self, photo: Photo) -> tuple[list[RecognizedFace], list[Label]]:
+    def recognize(self, photo: Photo) -> tuple[list[RecognizedFace], list[Label]]:
         """Faces (each searched, named or unknown) and labels of a decoded photo; stores nothing."""
         # Sequential on purpose: labels in a second thread (both runtimes release the GIL) was
         # never faster on 2 cores and up to 30% slower with 6 faces, because each model already
@@ -53,11 +37,11 @@ class Recognizer:
         return faces, with_person_labels(labels, detected)
 
     def analyse(self, data: bytes, filename: str | None = None) -> Analysis:
-        """Decode, recognise, store the photo and its thumbnail, and save the analysis."""
+        """Decode, recognize, store the photo and its thumbnail, and save the analysis."""
         photo = self.decode(data)
-        faces, labels = self.recognise(photo)
+        faces, labels = self.recognize(photo)
         analysis_id = uuid4().hex
-        image_key, thumb_key = f"analyses/{analysis_id}/photo.jpg", f"analyses/{analysis_id}/thumb.jpg"
+        image_key, thumb_key = analysis_photo(analysis_id), analysis_thumb(analysis_id)
         self.backend.store.put(image_key, photo.jpeg(DISPLAY_SIDE), "image/jpeg")
         self.backend.store.put(thumb_key, photo.jpeg(THUMB_SIDE, quality=80), "image/jpeg")
         width, height = photo.size
@@ -65,7 +49,7 @@ class Recognizer:
             id=analysis_id, created_at=datetime.now(UTC), image_key=image_key, thumb_key=thumb_key,
             width=width, height=height, faces=tuple(faces), labels=tuple(labels), filename=clean_filename(filename),
         )
-        self.backend.directory.save_analysis(analysis)
+        self.backend.analyses.save_analysis(analysis)
         return analysis
 
     def _name_faces(self, photo: Photo, detected: list[DetectedFace]) -> list[RecognizedFace]:
@@ -74,7 +58,7 @@ class Recognizer:
         for face in detected:
             matches = self.backend.faces.search(photo, face, self.limits.match_threshold, limit=1)
             best.append((face, matches[0].face_id, matches[0].similarity) if matches else (face, None, None))
-        people = self.backend.directory.people_for_faces([fid for _, fid, _ in best if fid])
+        people = self.backend.people.people_for_faces([fid for _, fid, _ in best if fid])
         named = []
         for face, fid, similarity in best:
             person = people.get(fid) if fid else None
@@ -89,14 +73,14 @@ class Recognizer:
 
     def get(self, analysis_id: str) -> Analysis:
         """One past analysis, or NotFound."""
-        analysis = self.backend.directory.get_analysis(analysis_id)
+        analysis = self.backend.analyses.get_analysis(analysis_id)
         if analysis is None:
             raise NotFound("There is no analysis with that id.")
         return analysis
 
     def history(self, limit: int) -> list[Analysis]:
         """Past analyses, newest first."""
-        return self.backend.directory.list_analyses(limit)
+        return self.backend.analyses.list_analyses(limit)
 
 
 def with_person_labels(labels: list[Label], faces: list[DetectedFace]) -> list[Label]:

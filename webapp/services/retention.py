@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
+from webapp.storage_keys import analysis_prefix
 
 BATCH = 200
 
@@ -26,11 +27,11 @@ class Retention:
             return 0
         cutoff = (now or datetime.now(UTC)) - timedelta(days=self.days)
         deleted = 0
-        while batch := self.backend.directory.analyses_before(cutoff, BATCH):
+        while batch := self.backend.analyses.analyses_before(cutoff, BATCH):
             for analysis in batch:
                 # the row first: if we stop here, only unreferenced images remain (doctor removes them)
-                self.backend.directory.delete_analysis(analysis.id)
-                self.backend.store.delete_prefix(f"analyses/{analysis.id}")
+                self.backend.analyses.delete_analysis(analysis.id)
+                self.backend.store.delete_prefix(analysis_prefix(analysis.id))
             deleted += len(batch)
         return deleted
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from webapp.errors import InvalidImage, InvalidInput
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 from webapp.services.people import CONSENT_TEXT
 from webapp.views.security import admin_required, current_admin
 
@@ -15,7 +15,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_required
 def people():
     """Everyone enrolled, with a face thumbnail each."""
-    service = glimpse().people
+    service = app_services().people
     everyone = service.list()
     thumbs = {p.id: next(iter(service.faces(p.id)), None) for p in everyone}
     return render_template("admin/people.html", people=everyone, thumbs=thumbs)
@@ -25,7 +25,7 @@ def people():
 @admin_required
 def new_person():
     """The enrolment form."""
-    max_mb = glimpse().settings.max_upload_mb
+    max_mb = app_services().settings.max_upload_mb
     return render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name="", max_mb=max_mb)
 
 
@@ -36,11 +36,11 @@ def enrol():
     name = request.form.get("name", "")
     photos = [(f.filename or "", f.read()) for f in request.files.getlist("images") if f and f.filename]
     try:
-        result = glimpse().people.enrol(name, photos, request.form.get("consent") == "yes", current_admin())
+        result = app_services().people.enrol(name, photos, request.form.get("consent") == "yes", current_admin())
     except (InvalidInput, InvalidImage) as exc:
         flash(exc.message, "error")
         page = render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name=name,
-                               max_mb=glimpse().settings.max_upload_mb)
+                               max_mb=app_services().settings.max_upload_mb)
         return page, exc.status
     flash(f"Enrolled {result.person.name} with {len(result.face_ids)} face(s).", "success")
     for filename, reason in result.refused:
@@ -54,7 +54,7 @@ def enrol():
 @admin_required
 def person(person_id: str):
     """One person with their enrolled faces."""
-    service = glimpse().people
+    service = app_services().people
     return render_template("admin/person.html", person=service.get(person_id), faces=service.faces(person_id))
 
 
@@ -62,7 +62,7 @@ def person(person_id: str):
 @admin_required
 def delete(person_id: str):
     """Ask for confirmation, then forget the person and all their face data."""
-    service = glimpse().people
+    service = app_services().people
     if request.method == "GET":
         return render_template("admin/delete.html", person=service.get(person_id))
     forgotten = service.forget(person_id, actor=current_admin())
@@ -74,6 +74,6 @@ def delete(person_id: str):
 @admin_required
 def audit():
     """The audit log: enrolments, forgets, admin searches and repairs (ids only)."""
-    entries = glimpse().people.audit_log(500)
-    names = {p.id: p.name for p in glimpse().people.list()}
+    entries = app_services().people.audit_log(500)
+    names = {p.id: p.name for p in app_services().people.list()}
     return render_template("admin/audit.html", entries=entries, names=names)

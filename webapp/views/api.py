@@ -3,17 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from webapp.domain import Person
 from webapp.errors import InvalidImage
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 from webapp.views.security import token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _person(p: Person) -> dict:
-    """JSON form of a person."""
-    return {"id": p.id, "name": p.name, "created_at": p.created_at.isoformat(), "face_count": p.face_count}
 
 
 @bp.post("/analyses")
@@ -22,8 +16,8 @@ def create_analysis():
     upload = request.files.get("image")
     if upload is None:
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
-    analysis = glimpse().recognizer.analyse(upload.read(), upload.filename)
-    glimpse().retention.maybe_purge()
+    analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
+    app_services().retention.maybe_purge()
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}
 
@@ -31,7 +25,7 @@ def create_analysis():
 @bp.get("/analyses/<analysis_id>")
 def get_analysis(analysis_id: str):
     """One past analysis."""
-    return jsonify(glimpse().recognizer.get(analysis_id).to_dict())
+    return jsonify(app_services().recognizer.get(analysis_id).to_dict())
 
 
 @bp.post("/people")
@@ -41,8 +35,8 @@ def create_person():
     uploads = request.files.getlist("images") or request.files.getlist("image")  # one photo may come as `image`
     photos = [(f.filename or "", f.read()) for f in uploads]
     consent = request.form.get("consent", "").strip().lower() in ("true", "yes", "1", "on")
-    result = glimpse().people.enrol(request.form.get("name", ""), photos, consent, "api-token")
-    body = _person(result.person) | {
+    result = app_services().people.enrol(request.form.get("name", ""), photos, consent, "api-token")
+    body = result.person.to_dict() | {
         "face_ids": result.face_ids,
         "refused": [{"filename": f, "error": why} for f, why in result.refused],
         "notes": [{"filename": f, "note": note} for f, note in result.notes],
@@ -54,19 +48,19 @@ def create_person():
 @token_required
 def list_people():
     """Everyone enrolled."""
-    return jsonify(people=[_person(p) for p in glimpse().people.list()])
+    return jsonify(people=[p.to_dict() for p in app_services().people.list()])
 
 
 @bp.get("/people/<person_id>")
 @token_required
 def get_person(person_id: str):
     """One person."""
-    return jsonify(_person(glimpse().people.get(person_id)))
+    return jsonify(app_services().people.get(person_id).to_dict())
 
 
 @bp.delete("/people/<person_id>")
 @token_required
 def delete_person(person_id: str):
     """Forget a person and all their face data."""
-    glimpse().people.forget(person_id, actor="api-token")
+    app_services().people.forget(person_id, actor="api-token")
     return "", 204

@@ -3,17 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
-from webapp.errors import GlimpseError
-from webapp.extensions import glimpse
+from webapp.errors import TooManyAttempts
+from webapp.extensions import app_services
 from webapp.services.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
-
-
-class TooManyAttempts(GlimpseError):
-    """Too many failed logins from this address or for this user."""
-
-    status = 429
 
 
 def _throttle() -> LoginThrottle:
@@ -37,7 +31,7 @@ def login():
         wait = _throttle().retry_after(*keys)
         if wait:
             raise TooManyAttempts(f"Too many failed logins. Try again in {max(1, round(wait / 60))} minute(s).")
-        if glimpse().accounts.check_login(username, request.form.get("password", "")):
+        if app_services().accounts.check_login(username, request.form.get("password", "")):
             _throttle().succeeded(*keys)
             session.clear()
             session["admin"] = username

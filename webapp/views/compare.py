@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, render_template, request
 from werkzeug.datastructures import FileStorage
 
 from webapp.errors import InvalidImage, InvalidInput
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 from webapp.services.comparison import Comparer, comparison_dict, parse_threshold, preview_uri, sentence
 
 bp = Blueprint("compare", __name__)
@@ -13,14 +13,13 @@ api_bp = Blueprint("compare_api", __name__, url_prefix="/api/v1")
 
 
 def _comparer() -> Comparer:
-    """The compare use case over the app's backend and limits (stateless, so built per request)."""
-    services = glimpse()
-    return Comparer(services.backend, services.recognizer.limits)
+    """The app's compare use case."""
+    return app_services().comparer
 
 
 def _page(status: int = 200, **context):
     """The compare page, with the form and whatever result or error there is."""
-    return render_template("public/compare.html", max_mb=glimpse().settings.max_upload_mb, **context), status
+    return render_template("public/compare.html", max_mb=app_services().settings.max_upload_mb, **context), status
 
 
 @bp.get("/compare")

@@ -6,7 +6,7 @@ from functools import wraps
 from flask import Response, redirect, request, session, url_for
 
 from webapp.errors import Unauthorized
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -47,7 +47,7 @@ def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not glimpse().accounts.token_is_valid(token.strip()):
+        if scheme.lower() != "bearer" or not app_services().accounts.token_is_valid(token.strip()):
             raise Unauthorized("This endpoint needs an admin API token: send 'Authorization: Bearer <token>'.")
         return view(*args, **kwargs)
 

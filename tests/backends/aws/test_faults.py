@@ -37,13 +37,13 @@ def app(world, aws_backend):
 
 
 def _enrol(app):
-    return app.extensions["glimpse"].people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
+    return app.extensions["services"].people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
 
 
 def _nothing_stored(world, backend) -> bool:
     """No faceprint, face row, person or enrolment image remains."""
     return (world.rekognition.collections[world.settings.rekognition_collection] == {}
-            and backend.directory.all_face_ids() == [] and backend.directory.list_people() == []
+            and backend.people.all_face_ids() == [] and backend.people.list_people() == []
             and backend.store.list("people") == [])
 
 
@@ -59,7 +59,7 @@ def test_timeouts_and_unreachable_endpoints_are_backend_unavailable(world, app):
         _enrol(app)
     world.rekognition.fail("DetectLabels", EndpointConnectionError(endpoint_url="https://rekognition"))
     with pytest.raises(BackendUnavailable):
-        app.extensions["glimpse"].recognizer.analyse(make_photo(RED))
+        app.extensions["services"].recognizer.analyse(make_photo(RED))
 
 
 @pytest.mark.parametrize("code", ["InternalServerError", "ProvisionedThroughputExceededException"])
@@ -67,7 +67,7 @@ def test_server_errors_are_backend_unavailable(world, app, code):
     world.rekognition.fail("SearchFacesByImage", client_error(code, "boom", "SearchFacesByImage", 500))
     _enrol(app)
     with pytest.raises(BackendUnavailable):
-        app.extensions["glimpse"].recognizer.analyse(make_photo(RED))
+        app.extensions["services"].recognizer.analyse(make_photo(RED))
 
 
 def test_dynamodb_failure_after_index_faces_leaves_no_orphan_faceprint(world, app, aws_backend):
@@ -102,7 +102,7 @@ def test_second_face_failing_rolls_back_the_first(world, app, aws_backend):
 
     aws_backend.faces.index = index_then_fail
     with pytest.raises(BackendUnavailable):
-        app.extensions["glimpse"].people.enrol("Ada", photos, consent=True, consent_by="t")
+        app.extensions["services"].people.enrol("Ada", photos, consent=True, consent_by="t")
     assert _nothing_stored(world, aws_backend)
 
 
@@ -122,7 +122,16 @@ def test_a_conflicting_write_while_deleting_a_face_row_keeps_row_and_count(world
     conflict.response["CancellationReasons"] = [{"Code": "None"}, {"Code": "TransactionConflict"}]
     world.clients._clients["dynamodb"] = Failing(ddb, transact_write_items=conflict)
     with pytest.raises(BackendUnavailable, match="DynamoDB is unavailable"):
-        aws_backend.directory.delete_faces(ada.face_ids)
+        aws_backend.people.delete_faces(ada.face_ids)
     world.clients._clients["dynamodb"] = ddb
-    assert aws_backend.directory.all_face_ids() == ada.face_ids
-    assert aws_backend.directory.get_person(ada.person.id).face_count == 1
+    assert aws_backend.people.all_face_ids() == ada.face_ids
+    assert aws_backend.people.get_person(ada.person.id).face_count == 1
+
+
+def test_an_error_no_adapter_knows_is_a_503_with_a_sentence_and_its_cause_logged(world, app, caplog):
+    world.rekognition.fail("DetectFaces", client_error("SomethingNewException", "odd", "DetectFaces", 400))
+    response = app.test_client().post("/api/v1/analyses", data={"image": (io.BytesIO(make_photo(RED)), "a.png")})
+    assert response.status_code == 503
+    assert response.get_json()["error"].startswith("Amazon Rekognition refused the request (SomethingNewException)")
+    causes = [r for r in caplog.records if "SomethingNewException" in r.getMessage() and r.name.endswith("clients")]
+    assert len(causes) == 1

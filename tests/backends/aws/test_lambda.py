@@ -22,7 +22,6 @@ def lambda_app(world, aws_backend, monkeypatch):
 
     def fake_create_app():
         app = create_app({**world.settings.__dict__}, backend=aws_backend)
-        app.extensions["aws_clients"] = world.clients
         built.append(app)
         return app
 
@@ -42,7 +41,7 @@ def test_photo_in_a_person_folder_enrols_that_person_and_is_deleted(world, aws_b
     result = lambda_handler.handler(_event(bucket, "enrol/Ada Lovelace/1.png", "enrol/Bob_Smith/empty.png"), None)
     enrolled, refused = result["results"]
     assert enrolled["status"] == "enrolled" and refused["status"] == "refused"
-    (ada,) = aws_backend.directory.list_people()
+    (ada,) = aws_backend.people.list_people()
     assert ada.name == "Ada Lovelace" and ada.face_count == 1 and ada.consent_by == "s3 enrol"
     assert aws_backend.faces.face_ids() == enrolled["face_ids"]
     listed = world.clients.get("s3").list_objects_v2(Bucket=bucket, Prefix="enrol/")

@@ -8,16 +8,20 @@ from webapp.config import Settings
 
 
 def build(settings: Settings, clients: Any = None) -> Backend:
-    """Wire the four AWS adapters; no client is created and no call is made until first use.
+    """Wire the AWS adapters; no client is created and no call is made until first use.
 
     `clients` (an AwsClients) lets tests inject fakes; by default one is made per backend,
     with the region from GLIMPSE_AWS_REGION or boto3's default chain.
     """
     from webapp.backends.aws.clients import AwsClients
-    from webapp.backends.aws.dynamo_directory import DynamoDirectory
+    from webapp.backends.aws.dynamo_accounts import DynamoAccounts, DynamoAudit
+    from webapp.backends.aws.dynamo_analyses import DynamoAnalyses
+    from webapp.backends.aws.dynamo_directory import DynamoPeople
+    from webapp.backends.aws.provision import AwsResources
     from webapp.backends.aws.rekognition_faces import RekognitionFaces
     from webapp.backends.aws.rekognition_labels import RekognitionLabels
     from webapp.backends.aws.s3_store import S3ImageStore
+    from webapp.backends.aws.uploads import S3Uploads
 
     clients = clients or AwsClients(settings.aws_region)
     return Backend(
@@ -25,5 +29,15 @@ def build(settings: Settings, clients: Any = None) -> Backend:
         store=S3ImageStore(clients, settings.s3_bucket),
         faces=RekognitionFaces(clients, settings.rekognition_collection),
         labels=RekognitionLabels(clients),
-        directory=DynamoDirectory(clients, settings.dynamodb_faces_table, settings.dynamodb_table),
+        **{port: adapter(clients, settings.dynamodb_faces_table, settings.dynamodb_table) for port, adapter in (
+            ("people", DynamoPeople), ("analyses", DynamoAnalyses), ("audit", DynamoAudit),
+            ("accounts", DynamoAccounts))},
+        resources=AwsResources(settings, clients), uploads=S3Uploads(clients),
     )
+
+
+def commands() -> list:
+    """`flask aws init|status`: provision and check the AWS resources."""
+    from webapp.cli.aws import aws_cli
+
+    return [aws_cli]

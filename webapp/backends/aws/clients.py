@@ -1,8 +1,9 @@
 """boto3 clients built lazily (once per process, under a lock) and vendor errors translated at the edge."""
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,6 +19,8 @@ from botocore.exceptions import (
 )
 
 from webapp.errors import BackendUnavailable
+
+log = logging.getLogger(__name__)
 
 # Standard retry mode backs off and retries throttling and 5xx on its own; what still fails
 # after five attempts is reported to the user as "try again later".
@@ -75,26 +78,39 @@ def unavailable(service: str) -> BackendUnavailable:
     return BackendUnavailable(f"{SERVICE_NAMES.get(service, service)} is unavailable right now; try again in a minute.")
 
 
-@contextmanager
-def vendor_errors(service: str) -> Iterator[None]:
-    """Turn botocore failures that mean "the service is not usable now" into BackendUnavailable.
-
-    Other ClientErrors go through unchanged: adapters catch the ones with a meaning
-    (NoSuchKey, InvalidParameterException…) inside this block, before it sees them.
-    """
+def _translate(service: str, exc: Exception) -> BackendUnavailable:
+    """The sentence for a botocore failure that no adapter gave a meaning to."""
     name = SERVICE_NAMES.get(service, service)
+    if isinstance(exc, NoCredentialsError):
+        return BackendUnavailable(f"No AWS credentials were found for {name}; give the instance a role.")
+    if not isinstance(exc, ClientError):  # connection failures and timeouts
+        return unavailable(service)
+    code = error_code(exc)
+    if code in UNAVAILABLE_CODES or http_status(exc) >= 500:
+        return unavailable(service)
+    if code in DENIED_CODES:
+        return BackendUnavailable(f"{name} refused access ({code}); check the role's IAM policy.")
+    if code == "ResourceNotFoundException":
+        return BackendUnavailable(f"A {name} resource is missing; run `flask aws init`.")
+    return BackendUnavailable(f"{name} refused the request ({code}); try again, and check the logs if it persists.")
+
+
+@contextmanager
+def vendor_errors(service: str, passthrough: Collection[str] = ()) -> Iterator[None]:
+    """Turn every botocore failure into BackendUnavailable, logging the vendor's cause once, here.
+
+    Adapters catch the ClientErrors that have a meaning (NoSuchKey, InvalidParameterException…)
+    inside this block, before it sees them; codes in `passthrough` are left for the caller,
+    which handles them just outside the block.
+    """
     try:
         yield
-    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError) as exc:
-        raise unavailable(service) from exc
-    except NoCredentialsError as exc:
-        raise BackendUnavailable(f"No AWS credentials were found for {name}; give the instance a role.") from exc
     except ClientError as exc:
-        code = error_code(exc)
-        if code in UNAVAILABLE_CODES or http_status(exc) >= 500:
-            raise unavailable(service) from exc
-        if code in DENIED_CODES:
-            raise BackendUnavailable(f"{name} refused access ({code}); check the role's IAM policy.") from exc
-        if code == "ResourceNotFoundException":
-            raise BackendUnavailable(f"A {name} resource is missing; run `flask aws init`.") from exc
-        raise
+        if error_code(exc) in passthrough:
+            raise
+        log.warning("%s call failed: %s", SERVICE_NAMES.get(service, service), exc)
+        raise _translate(service, exc) from exc
+    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError,
+            NoCredentialsError) as exc:
+        log.warning("%s call failed: %s", SERVICE_NAMES.get(service, service), exc)
+        raise _translate(service, exc) from exc

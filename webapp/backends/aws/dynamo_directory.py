@@ -1,4 +1,5 @@
-"""Directory on DynamoDB: the classic faces table plus one single-table design (see dynamo_items)."""
+"""The directory on DynamoDB (the classic faces table plus one single-table design, see dynamo_items):
+a base for its adapters, and the people/faces adapter."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from webapp.backends.aws import dynamo_items as items
 from webapp.backends.aws.clients import AwsClients, error_code, unavailable
 from webapp.backends.aws.dynamo_items import FACES_GSI, MAIN_GSI, PROFILE, SEEN, key, person_pk, to_item
 from webapp.backends.aws.dynamo_ops import Dynamo
-from webapp.domain import Analysis, AuditEntry, FaceRecord, Person
+from webapp.domain import FaceRecord, Person
 from webapp.errors import NotFound
 
 CALLS = frozenset({
@@ -30,8 +31,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class DynamoDirectory:
-    """People, faces, analyses, admins and tokens in two DynamoDB tables."""
+class DynamoTables:
+    """A base for the adapters that share the directory's two DynamoDB tables."""
 
     def __init__(self, clients: AwsClients, faces_table: str, table: str):
         self.db = Dynamo(clients)
@@ -53,6 +54,15 @@ class DynamoDirectory:
                   "ExpressionAttributeValues": to_item({":p": gsi1pk}), "ScanIndexForward": not newest_first}
         return list(self.db.query(**params, **({"Limit": limit} if limit else {})))
 
+    def _people(self, person_ids: set[str]) -> dict[str, Person]:
+        """The people among these ids who still exist."""
+        keys = [key(person_pk(pid), PROFILE) for pid in sorted(person_ids)]
+        return {v["id"]: items.person_from(v) for v in self.db.batch_get(self.table, keys)}
+
+
+class DynamoPeople(DynamoTables):
+    """The PeopleDirectory port: person profiles in the main table, face rows in the faces table."""
+
     def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
         """Create a person with a new id and the consent record."""
         person = Person(id=uuid4().hex, name=name, created_at=datetime.now(UTC), consent_by=consent_by,
@@ -69,11 +79,6 @@ class DynamoDirectory:
     def list_people(self) -> list[Person]:
         """Everyone, sorted by name (case-insensitive) then creation."""
         return [items.person_from(v) for v in self._index("PEOPLE")]
-
-    def _people(self, person_ids: set[str]) -> dict[str, Person]:
-        """The people among these ids who still exist."""
-        keys = [key(person_pk(pid), PROFILE) for pid in sorted(person_ids)]
-        return {v["id"]: items.person_from(v) for v in self.db.batch_get(self.table, keys)}
 
     def delete_person(self, person_id: str) -> None:
         """Scrub their analyses, delete their face rows, then their profile (last, so a retry finds them)."""
@@ -107,7 +112,7 @@ class DynamoDirectory:
             raise NotFound("There is no person with that id.")
         row = items.face_item(record, person.name, _now())
         try:
-            self.db.call("transact_write_items", TransactItems=[
+            self.db.call("transact_write_items", passthrough=("TransactionCanceledException",), TransactItems=[
                 {"Put": {"TableName": self.faces_table, "Item": to_item(row),
                          "ConditionExpression": "attribute_not_exists(RekognitionId)"}},
                 {"Update": {"TableName": self.table, "Key": key(person_pk(person.id), PROFILE),
@@ -129,7 +134,7 @@ class DynamoDirectory:
         """Delete one face row and decrement its person's count (just the row if the person is gone)."""
         face_key = {"RekognitionId": {"S": face_id}}
         try:
-            self.db.call("transact_write_items", TransactItems=[
+            self.db.call("transact_write_items", passthrough=("TransactionCanceledException",), TransactItems=[
                 {"Delete": {"TableName": self.faces_table, "Key": face_key,
                             "ConditionExpression": "attribute_exists(RekognitionId)"}},
                 {"Update": {"TableName": self.table, "Key": key(person_pk(person_id), PROFILE),
@@ -163,83 +168,3 @@ class DynamoDirectory:
         """Every face id known here (a scan: only for consistency checks)."""
         rows = self.db.scan(TableName=self.faces_table, ProjectionExpression="RekognitionId")
         return sorted(r["RekognitionId"] for r in rows)
-
-    def save_analysis(self, analysis: Analysis) -> None:
-        """Store the analysis and a marker in the partition of each person it names."""
-        values = items.analysis_item(analysis)
-        markers = [{"pk": person_pk(pid), "sk": f"{SEEN}{analysis.id}"} for pid in sorted(items.person_ids_in(values))]
-        self.db.batch_write(self.table, [{"PutRequest": {"Item": to_item(v)}} for v in [values, *markers]])
-
-    def get_analysis(self, analysis_id: str) -> Analysis | None:
-        """One analysis with current names, or None."""
-        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
-        return self._analyses([values])[0] if values else None
-
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first (gsi1 partition ANALYSES, sorted by time)."""
-        return self._analyses(self._index("ANALYSES", newest_first=True, limit=limit)) if limit > 0 else []
-
-    def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
-        """Up to `limit` analyses created before cutoff, oldest first (gsi1 ANALYSES, gsi1sk < cutoff)."""
-        if limit <= 0:
-            return []
-        rows = self.db.query(
-            TableName=self.table, IndexName=MAIN_GSI, KeyConditionExpression="gsi1pk = :p AND gsi1sk < :c",
-            ExpressionAttributeValues=to_item({":p": "ANALYSES", ":c": items.sortable_time(cutoff)}),
-            ScanIndexForward=True, Limit=limit,
-        )
-        return self._analyses(list(rows))
-
-    def delete_analysis(self, analysis_id: str) -> None:
-        """Delete the SEEN# markers of the people it names, then the analysis; absent ids are ignored."""
-        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
-        if values is None:
-            return
-        markers = [key(person_pk(pid), f"{SEEN}{analysis_id}") for pid in sorted(items.person_ids_in(values))]
-        self.db.batch_write(self.table, [{"DeleteRequest": {"Key": k}} for k in markers])
-        self.db.call("delete_item", TableName=self.table, Key=key(values["pk"], values["sk"]))
-
-    def _analyses(self, rows: list[dict]) -> list[Analysis]:
-        """Analyses named with the people who exist now (a forgotten person is Unknown, unscored)."""
-        people = self._people(set().union(*(items.person_ids_in(v) for v in rows)))
-        return [items.analysis_from(v, people) for v in rows]
-
-    def add_audit(self, entry: AuditEntry) -> None:
-        """Append one audit entry (its own item; gsi1 partition AUDIT sorted by time)."""
-        self._put(items.audit_item(entry, uuid4().hex))
-
-    def list_audit(self, limit: int) -> list[AuditEntry]:
-        """The newest audit entries first."""
-        return [items.audit_from(v) for v in self._index(items.AUDIT, newest_first=True, limit=limit)] \
-            if limit > 0 else []
-
-    def add_admin(self, username: str, password_hash: str) -> None:
-        """Create or replace an admin."""
-        self._put({"pk": f"ADMIN#{username}", "sk": "ADMIN", "gsi1pk": "ADMINS", "gsi1sk": username,
-                   "username": username, "password_hash": password_hash, "created_at": _now()})
-
-    def admin_password_hash(self, username: str) -> str | None:
-        """The hash for username, or None."""
-        values = self._get(f"ADMIN#{username}", "ADMIN")
-        return values["password_hash"] if values else None
-
-    def count_admins(self) -> int:
-        """How many admins exist."""
-        return self.db.count(TableName=self.table, IndexName=MAIN_GSI, KeyConditionExpression="gsi1pk = :p",
-                             ExpressionAttributeValues=to_item({":p": "ADMINS"}))
-
-    def add_token(self, token_id: str, token_hash: str, label: str) -> None:
-        """Store an API token hash (the item is keyed by the hash: checking a token is one read)."""
-        self._put({"pk": f"TOKEN#{token_hash}", "sk": "TOKEN", "gsi1pk": f"TOKENID#{token_id}", "gsi1sk": "TOKEN",
-                   "token_id": token_id, "label": label, "created_at": _now()})
-
-    def token_exists(self, token_hash: str) -> bool:
-        """Whether a token with this hash exists."""
-        return self._get(f"TOKEN#{token_hash}", "TOKEN") is not None
-
-    def revoke_token(self, token_id: str) -> bool:
-        """Delete a token found by id through gsi1; False if there was none."""
-        found = self._index(f"TOKENID#{token_id}")
-        for values in found:
-            self.db.call("delete_item", TableName=self.table, Key=key(values["pk"], values["sk"]))
-        return bool(found)

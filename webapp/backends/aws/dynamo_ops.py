@@ -18,9 +18,9 @@ class Dynamo:
     def __init__(self, clients: AwsClients):
         self.clients = clients
 
-    def call(self, operation: str, **params) -> dict:
-        """One DynamoDB API call with vendor errors translated."""
-        with vendor_errors("dynamodb"):
+    def call(self, operation: str, passthrough: tuple[str, ...] = (), **params) -> dict:
+        """One DynamoDB API call with vendor errors translated (codes in `passthrough` are the caller's)."""
+        with vendor_errors("dynamodb", passthrough):
             return getattr(self.clients.get("dynamodb"), operation)(**params)
 
     def query(self, **params) -> Iterator[dict]:

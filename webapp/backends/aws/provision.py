@@ -2,25 +2,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws.clients import AwsClients, error_code, http_status, vendor_errors
 from webapp.backends.aws.dynamo_items import FACES_GSI, MAIN_GSI
 from webapp.config import Settings
+from webapp.domain import ResourceOutcome as Outcome
 
 _ALL = {"Projection": {"ProjectionType": "ALL"}}
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One resource and what happened to it (created / found / ok / missing / denied / error)."""
+class AwsResources:
+    """The CloudResources capability: create and check this backend's bucket, collection and tables."""
 
-    kind: str
-    name: str
-    state: str
-    detail: str = ""
+    def __init__(self, settings: Settings, clients: AwsClients):
+        self.settings = settings
+        self.clients = clients
+
+    def init(self) -> list[Outcome]:
+        """Create what is missing (safe to run again)."""
+        return init_resources(self.settings, self.clients)
+
+    def status(self) -> list[Outcome]:
+        """The calling identity and whether each resource exists and is usable."""
+        return resource_status(self.settings, self.clients)
 
 
 def _missing(exc: ClientError) -> bool:

@@ -37,6 +37,13 @@ def _face(raw: dict) -> DetectedFace:
     return DetectedFace(_box(raw["BoundingBox"]), float(raw.get("Confidence", 0.0)), landmarks)
 
 
+class _NoFace(InvalidImage):
+    """Rekognition found no face where one was expected (a normal outcome the callers handle)."""
+
+    def __init__(self) -> None:
+        super().__init__("Amazon Rekognition found no face in this image.")
+
+
 def _no_face(exc: ClientError) -> bool:
     """Whether Rekognition refused because the image holds no face."""
     return error_code(exc) == "InvalidParameterException" and "face" in str(exc).lower()
@@ -57,6 +64,8 @@ class RekognitionFaces:
             except ClientError as exc:
                 if error_code(exc) in BAD_IMAGE_CODES:
                     raise InvalidImage("Amazon Rekognition could not read this image.") from exc
+                if _no_face(exc):
+                    raise _NoFace from exc
                 raise
 
     def detect(self, photo: Photo) -> list[DetectedFace]:
@@ -72,9 +81,7 @@ class RekognitionFaces:
                 "index_faces", CollectionId=self.collection, Image={"Bytes": face_crop(photo.image, face.bounding_box)},
                 ExternalImageId=person_id, MaxFaces=1, QualityFilter="AUTO", DetectionAttributes=[],
             )
-        except ClientError as exc:
-            if not _no_face(exc):
-                raise
+        except _NoFace:
             response = {}
         records = response.get("FaceRecords", [])
         if not records:  # only UnindexedFaces: the quality filter turned the face down
@@ -89,10 +96,8 @@ class RekognitionFaces:
                 Image={"Bytes": face_crop(photo.image, face.bounding_box)},
                 FaceMatchThreshold=float(threshold), MaxFaces=max(1, int(limit)),
             )
-        except ClientError as exc:
-            if _no_face(exc):  # Rekognition did not find this detector's face in the crop
-                return []
-            raise
+        except _NoFace:  # Rekognition did not find this detector's face in the crop
+            return []
         matches = [FaceMatch(m["Face"]["FaceId"], float(m["Similarity"])) for m in response.get("FaceMatches", [])]
         return sorted(matches, key=lambda m: -m.similarity)[:limit]
 
@@ -120,9 +125,7 @@ class RekognitionFaces:
                 "compare_faces", SourceImage={"Bytes": image_bytes(source.image)},
                 TargetImage={"Bytes": image_bytes(target.image)}, SimilarityThreshold=float(threshold),
             )
-        except ClientError as exc:
-            if not _no_face(exc):
-                raise
+        except _NoFace:
             faces = self.detect(target)  # no face in source: still say how many the target has
             return FaceComparison(source_face=None, unmatched=tuple(faces), target_faces=len(faces))
         matches = sorted(((_face(m["Face"]), float(m["Similarity"])) for m in response.get("FaceMatches", [])),

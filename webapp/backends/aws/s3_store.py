@@ -1,23 +1,20 @@
 """ImageStore on one S3 bucket: server-side encrypted, never public, keys made by Glimpse."""
 from __future__ import annotations
 
-import re
-
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws.clients import AwsClients, error_code, http_status, vendor_errors
 from webapp.errors import BackendUnavailable, NotFound
+from webapp.storage_keys import valid_key
 
 # The API operations this adapter calls (the IAM policy test compares them with the policy).
 CALLS = frozenset({"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjects", "s3:ListObjectsV2"})
 DELETE_BATCH = 1000  # DeleteObjects accepts at most 1,000 keys per request
-# The same key rule as the disk store, so a key that works in one mode works in the other.
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
 
 
 def _check(key: str) -> str:
     """The key itself, or ValueError for anything Glimpse would never make."""
-    if not _KEY.match(key) or ".." in key:
+    if not valid_key(key):
         raise ValueError(f"invalid image key {key!r}")
     return key
 

@@ -1,28 +1,37 @@
 """Local mode: images on disk, SQLite, and models on the CPU."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from webapp.backends.base import Backend
 from webapp.config import Settings
 
 
+def directory_ports(path: Path) -> dict:
+    """The four directory ports, each its own adapter over one SQLite file (the same schema as ever)."""
+    from webapp.backends.local.sqlite_accounts import SqliteAccounts, SqliteAudit
+    from webapp.backends.local.sqlite_analyses import SqliteAnalyses
+    from webapp.backends.local.sqlite_directory import SqlitePeople
+
+    return {"people": SqlitePeople(path), "analyses": SqliteAnalyses(path), "audit": SqliteAudit(path),
+            "accounts": SqliteAccounts(path)}
+
+
 def build(settings: Settings) -> Backend:
-    """Wire the four local adapters; nothing is loaded until first used."""
+    """Wire the local adapters; nothing is loaded until first used."""
     from webapp.backends.local.disk_store import DiskImageStore
     from webapp.backends.local.face_collection import LocalFaceCollection
     from webapp.backends.local.face_engine import FaceEngine
     from webapp.backends.local.labels import LocalLabelDetector
-    from webapp.backends.local.sqlite_directory import SqliteDirectory
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
-    faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), VectorIndex(data / "vectors.sqlite3"))
+    index = VectorIndex(data / "vectors.sqlite3")
+    faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), index)
     return Backend(
-        name="local",
-        store=DiskImageStore(data / "images"),
-        faces=faces,
-        labels=LocalLabelDetector(threads=settings.model_threads),
-        directory=SqliteDirectory(data / "glimpse.sqlite3"),
-        **wire_capabilities(settings, faces),
+        name="local", store=DiskImageStore(data / "images"), faces=faces,
+        labels=LocalLabelDetector(threads=settings.model_threads), **directory_ports(data / "glimpse.sqlite3"),
+        faceprints=faces, vector_index=index, **wire_capabilities(settings, faces),
     )
 
 
@@ -37,3 +46,10 @@ def wire_capabilities(settings: Settings, faces) -> dict:
                                          settings.rekognition_collection),
         "access_keys": SqliteAccessKeys(data / "rekognition.sqlite3"),
     }
+
+
+def commands() -> list:
+    """`flask index`: the vector index only local mode runs itself."""
+    from webapp.cli.index import index_cli
+
+    return [index_cli]

@@ -16,6 +16,7 @@ from uuid import uuid4
 import numpy as np
 
 from webapp.backends.local.face_collection import LocalFaceCollection
+from webapp.backends.local.os_errors import storage_errors
 from webapp.backends.local.sqlite_db import connect
 from webapp.backends.local.vector_index import VectorIndex
 from webapp.domain import BoundingBox, CollectionInfo, DetectedFace, FaceMatch, StoredFace
@@ -95,8 +96,9 @@ class SqliteCollections:
             db.execute("DELETE FROM collections WHERE name = ?", (name,))
         with self._lock:
             self._indexes.pop(file, None)
-        for path in self.folder.glob(f"{file}.*"):
-            path.unlink(missing_ok=True)
+        with storage_errors(self.folder / file):
+            for path in self.folder.glob(f"{file}.*"):
+                path.unlink(missing_ok=True)
 
     def get(self, name: str) -> CollectionInfo | None:
         """One collection with the number of faces indexed into it over the wire."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
+
+from webapp.backends.local.os_errors import storage_errors
 
 _schema_lock = threading.Lock()
 _schema_ready: set[tuple[str, int]] = set()
@@ -31,21 +33,19 @@ def connect(path: Path, schema: str, write: bool = False) -> Iterator[sqlite3.Co
     lets readers go on while another process writes; writers take the lock up front
     (BEGIN IMMEDIATE) so two writers queue on the busy timeout instead of failing.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    try:
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA foreign_keys = ON")
-        # deleted rows (a forgotten person's faceprint) are overwritten, not left in free pages
-        conn.execute("PRAGMA secure_delete = ON")
-        _ensure_schema(conn, path, schema)
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
+    with storage_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as conn:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA foreign_keys = ON")
+            # deleted rows (a forgotten person's faceprint) are overwritten, not left in free pages
+            conn.execute("PRAGMA secure_delete = ON")
+            _ensure_schema(conn, path, schema)
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")

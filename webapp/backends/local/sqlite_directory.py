@@ -1,13 +1,14 @@
-"""Directory in SQLite: people, faceprint → person rows, analyses, admins, API tokens."""
+"""The directory in one SQLite file: its schema, a base for its adapters, and the people/faces adapter."""
 from __future__ import annotations
 
-import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
 from webapp.backends.local.sqlite_db import connect
-from webapp.domain import Analysis, AuditEntry, BoundingBox, FaceRecord, Label, Person, RecognizedFace
+from webapp.domain import BoundingBox, FaceRecord, Person
+from webapp.errors import NotFound
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -55,8 +56,8 @@ def _box(row) -> BoundingBox:
     return BoundingBox(row["box_left"], row["box_top"], row["box_width"], row["box_height"])
 
 
-class SqliteDirectory:
-    """The Directory port on one SQLite file in WAL mode."""
+class SqliteTables:
+    """A base for the adapters that share the directory's SQLite file (WAL mode, one connection per call)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -64,6 +65,10 @@ class SqliteDirectory:
     def _db(self, write: bool = False):
         """A connection context for one operation."""
         return connect(self.path, SCHEMA, write)
+
+
+class SqlitePeople(SqliteTables):
+    """The PeopleDirectory port: people and faceprint → person rows."""
 
     def _person(self, row) -> Person:
         """A Person from a people row joined with its face count."""
@@ -107,10 +112,14 @@ class SqliteDirectory:
         """Record one faceprint of a person."""
         b = record.bounding_box
         with self._db(write=True) as db:
-            db.execute(
-                "INSERT INTO faces VALUES (?,?,?,?,?,?,?,?)",
-                (record.face_id, record.person_id, record.image_key, record.crop_key, b.left, b.top, b.width, b.height),
-            )
+            try:
+                db.execute(
+                    "INSERT INTO faces VALUES (?,?,?,?,?,?,?,?)",
+                    (record.face_id, record.person_id, record.image_key, record.crop_key,
+                     b.left, b.top, b.width, b.height),
+                )
+            except sqlite3.IntegrityError as exc:  # the person was deleted meanwhile (foreign key)
+                raise NotFound("There is no person with that id.") from exc
 
     def delete_faces(self, face_ids: list[str]) -> None:
         """Remove face rows by id."""
@@ -143,106 +152,3 @@ class SqliteDirectory:
         """Every face id known here."""
         with self._db() as db:
             return [r[0] for r in db.execute("SELECT face_id FROM faces ORDER BY face_id")]
-
-    def save_analysis(self, analysis: Analysis) -> None:
-        """Store an analysis and its faces (linked to people by id, so forgetting unlinks)."""
-        labels = json.dumps([label.to_dict() for label in analysis.labels])
-        with self._db(write=True) as db:
-            db.execute(
-                "INSERT INTO analyses VALUES (?,?,?,?,?,?,?,?)",
-                (analysis.id, analysis.created_at.isoformat(), analysis.image_key, analysis.thumb_key,
-                 analysis.width, analysis.height, analysis.filename, labels),
-            )
-            for i, f in enumerate(analysis.faces):
-                b = f.bounding_box
-                db.execute(
-                    "INSERT INTO analysis_faces VALUES (?,?,?,?,?,?,?,?,?)",
-                    (analysis.id, i, f.confidence, b.left, b.top, b.width, b.height, f.person_id, f.similarity),
-                )
-
-    def get_analysis(self, analysis_id: str) -> Analysis | None:
-        """One analysis with current names, or None."""
-        with self._db() as db:
-            row = db.execute("SELECT * FROM analyses WHERE id = ?", (analysis_id,)).fetchone()
-            return self._analysis(db, row) if row else None
-
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first."""
-        with self._db() as db:
-            rows = db.execute("SELECT * FROM analyses ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
-            return [self._analysis(db, r) for r in rows.fetchall()]
-
-    def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
-        """Analyses older than cutoff, oldest first."""
-        with self._db() as db:
-            rows = db.execute("SELECT * FROM analyses WHERE created_at < ? ORDER BY created_at LIMIT ?",
-                              (cutoff.isoformat(), limit))
-            return [self._analysis(db, r) for r in rows.fetchall()]
-
-    def delete_analysis(self, analysis_id: str) -> None:
-        """Delete an analysis; its face rows cascade."""
-        with self._db(write=True) as db:
-            db.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
-
-    def add_audit(self, entry: AuditEntry) -> None:
-        """Append to the audit log."""
-        with self._db(write=True) as db:
-            db.execute("INSERT INTO audit VALUES (?,?,?,?,?)",
-                       (entry.at.isoformat(), entry.actor, entry.action, entry.subject, entry.detail))
-
-    def list_audit(self, limit: int) -> list[AuditEntry]:
-        """Newest entries first."""
-        with self._db() as db:
-            rows = db.execute("SELECT * FROM audit ORDER BY at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
-        return [AuditEntry(datetime.fromisoformat(r["at"]), r["actor"], r["action"], r["subject"], r["detail"])
-                for r in rows]
-
-    def _analysis(self, db, row) -> Analysis:
-        """Rebuild an Analysis from its row and face rows."""
-        faces = db.execute(
-            "SELECT af.*, p.name FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
-            "WHERE af.analysis_id = ? ORDER BY af.position",
-            (row["id"],),
-        ).fetchall()
-        return Analysis(
-            id=row["id"], created_at=datetime.fromisoformat(row["created_at"]),
-            image_key=row["image_key"], thumb_key=row["thumb_key"], width=row["width"], height=row["height"],
-            filename=row["filename"] or "",
-            faces=tuple(
-                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"]) for f in faces
-            ),
-            labels=tuple(
-                Label(d["name"], d["confidence"], tuple(d["parents"])) for d in json.loads(row["labels"])
-            ),
-        )
-
-    def add_admin(self, username: str, password_hash: str) -> None:
-        """Create or replace an admin."""
-        with self._db(write=True) as db:
-            db.execute("INSERT OR REPLACE INTO admins VALUES (?,?,?)", (username, password_hash, _now()))
-
-    def admin_password_hash(self, username: str) -> str | None:
-        """The hash for username, or None."""
-        with self._db() as db:
-            row = db.execute("SELECT password_hash FROM admins WHERE username = ?", (username,)).fetchone()
-        return row[0] if row else None
-
-    def count_admins(self) -> int:
-        """How many admins exist."""
-        with self._db() as db:
-            return db.execute("SELECT COUNT(*) FROM admins").fetchone()[0]
-
-    def add_token(self, token_id: str, token_hash: str, label: str) -> None:
-        """Store an API token hash."""
-        with self._db(write=True) as db:
-            db.execute("INSERT INTO tokens VALUES (?,?,?,?)", (token_id, token_hash, label, _now()))
-
-    def token_exists(self, token_hash: str) -> bool:
-        """Whether a token with this hash exists."""
-        with self._db() as db:
-            return db.execute("SELECT 1 FROM tokens WHERE token_hash = ?", (token_hash,)).fetchone() is not None
-
-    def revoke_token(self, token_id: str) -> bool:
-        """Delete a token; False if it did not exist."""
-        with self._db(write=True) as db:
-            return db.execute("DELETE FROM tokens WHERE id = ?", (token_id,)).rowcount > 0

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from webapp.extensions import glimpse
-from webapp.services.comparison import Comparer, PairResult, sentence
+from webapp.extensions import app_services
+from webapp.services.comparison import PairResult, sentence
 
 
 @click.command("compare")
@@ -29,8 +29,7 @@ def compare(images: tuple[str, ...], pairs_file, threshold: float | None, as_jso
     """
     if bool(images) == bool(pairs_file) or (images and len(images) != 2):
         raise click.UsageError("Give exactly two images (SOURCE TARGET) or --pairs FILE.")
-    services = glimpse()
-    comparer = Comparer(services.backend, services.recognizer.limits)
+    comparer = app_services().comparer
     pairs = [tuple(images)] if images else list(read_pairs(pairs_file))
     results = comparer.compare_pairs(pairs, _read_bytes, threshold)
     failed = False

@@ -6,17 +6,18 @@ import json
 import click
 from flask.cli import AppGroup
 
+from webapp.cli.common import fail
 from webapp.errors import GlimpseError
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 keys_cli = AppGroup("keys", help="Access keys for the Rekognition endpoint (SigV4).")
 
 
 def _service():
     """The access-key service, or a clear stop when this backend has no Rekognition endpoint."""
-    service = glimpse().access_keys
+    service = app_services().access_keys
     if service is None:
-        raise click.ClickException("Access keys exist only in local mode, where Glimpse serves the Rekognition API.")
+        fail("Access keys exist only in local mode, where Glimpse serves the Rekognition API.")
     return service
 
 
@@ -28,7 +29,7 @@ def create(label: str, as_json: bool) -> None:
     try:
         key, secret = _service().create(label)
     except GlimpseError as exc:
-        raise click.ClickException(exc.message) from exc
+        fail(exc.message)
     if as_json:
         click.echo(json.dumps({"access_key_id": key.id, "secret_access_key": secret}))
         return
@@ -56,5 +57,5 @@ def list_keys(as_json: bool) -> None:
 def revoke(key_id: str) -> None:
     """Revoke an access key: requests signed with it are denied from now on."""
     if not _service().revoke(key_id):
-        raise click.ClickException(f"There is no active access key {key_id}.")
+        fail(f"There is no active access key {key_id}.")
     click.echo(f"revoked {key_id}")

@@ -1,38 +1,32 @@
-"""flask aws init · flask aws status: provision and check the AWS resources (thin over backends/aws)."""
+"""flask aws init · flask aws status: provision and check the AWS resources (registered by the AWS backend)."""
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from webapp.backends.base import CloudResources
 from webapp.errors import GlimpseError
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 
 aws_cli = AppGroup("aws", help="Create and check the AWS resources of AWS mode.")
 
 
-def _clients():
-    """The AWS clients to use: an injected set (tests) or one built from the settings."""
-    from webapp.backends.aws.clients import AwsClients
-
-    injected = current_app.extensions.get("aws_clients")
-    return injected or AwsClients(glimpse().settings.aws_region)
-
-
-def _require_bucket() -> None:
-    """Stop early when no bucket name is configured."""
-    if not glimpse().settings.s3_bucket:
+def _resources() -> CloudResources:
+    """The backend's cloud resources; stops early when no bucket name is configured."""
+    if not app_services().settings.s3_bucket:
         raise click.ClickException("Set GLIMPSE_S3_BUCKET to the bucket name first.")
+    resources = app_services().backend.resources
+    if resources is None:
+        raise click.ClickException("flask aws works in AWS mode only (GLIMPSE_BACKEND=aws).")
+    return resources
 
 
 @aws_cli.command("init")
 def init() -> None:
     """Create the bucket, collection and tables that are missing (safe to run again)."""
-    from webapp.backends.aws.provision import init_resources
-
-    _require_bucket()
+    resources = _resources()
     try:
-        outcomes = init_resources(glimpse().settings, _clients())
+        outcomes = resources.init()
     except GlimpseError as exc:
         raise click.ClickException(exc.message) from exc
     for o in outcomes:
@@ -44,11 +38,9 @@ def init() -> None:
 @aws_cli.command("status")
 def status() -> None:
     """Show the calling identity and whether each resource exists and is usable; exit 1 if not."""
-    from webapp.backends.aws.provision import resource_status
-
-    _require_bucket()
+    resources = _resources()
     try:
-        outcomes = resource_status(glimpse().settings, _clients())
+        outcomes = resources.status()
     except GlimpseError as exc:
         raise click.ClickException(exc.message) from exc
     for o in outcomes:

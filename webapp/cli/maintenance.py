@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 from flask.cli import with_appcontext
 
-from webapp.extensions import glimpse
+from webapp.extensions import app_services
 from webapp.services.retention import Retention
 
 
@@ -18,7 +18,7 @@ from webapp.services.retention import Retention
 @with_appcontext
 def doctor(repair: bool, grace_minutes: int) -> None:
     """Check that the image store, the face collection and the directory agree."""
-    service = glimpse().doctor
+    service = app_services().doctor
     service.grace = timedelta(minutes=grace_minutes)
     report = service.check()
     if report.ok:
@@ -30,7 +30,7 @@ def doctor(repair: bool, grace_minutes: int) -> None:
         click.echo("run again with --repair to remove them")
         sys.exit(1)
     service.repair(report)
-    glimpse().people.audit("cli", "repair", "", "; ".join(report.lines()))
+    app_services().people.audit("cli", "repair", "", "; ".join(report.lines()))
     after = service.check()
     click.echo("repaired: all consistent" if after.ok else "still inconsistent: " + "; ".join(after.lines()))
     sys.exit(0 if after.ok else 1)
@@ -42,12 +42,12 @@ def doctor(repair: bool, grace_minutes: int) -> None:
 @with_appcontext
 def purge(days: int | None) -> None:
     """Delete visitors' uploads and their analyses older than the retention period."""
-    retention = glimpse().retention if days is None else Retention(glimpse().backend, days)
+    retention = app_services().retention if days is None else Retention(app_services().backend, days)
     if retention.days <= 0:
         click.echo("GLIMPSE_RETENTION_DAYS is 0: analyses are kept until deleted; nothing purged")
         return
     deleted = retention.purge()
-    glimpse().people.audit("cli", "purge", "", f"{deleted} analyses older than {retention.days} days")
+    app_services().people.audit("cli", "purge", "", f"{deleted} analyses older than {retention.days} days")
     click.echo(f"deleted {deleted} analyses older than {retention.days} days")
 
 
@@ -56,7 +56,7 @@ def purge(days: int | None) -> None:
 @with_appcontext
 def audit(limit: int) -> None:
     """Show the newest audit log entries."""
-    for entry in glimpse().people.audit_log(limit):
+    for entry in app_services().people.audit_log(limit):
         click.echo(f"{entry.at:%Y-%m-%d %H:%M:%S}  {entry.actor:<12} {entry.action:<8} {entry.subject}  {entry.detail}")
 
 

@@ -6,17 +6,18 @@ import time
 import click
 from flask.cli import AppGroup
 
-from webapp.extensions import glimpse
+from webapp.backends.base import VectorIndexAdmin
+from webapp.extensions import app_services
 
 index_cli = AppGroup("index", help="The local face vector index (SQLite, plus an approximate index when large).")
 
 
-def _vector_index():
-    """The local backend's vector index, or a clean error in AWS mode (Rekognition keeps its own)."""
-    store = getattr(glimpse().backend.faces, "index_store", None)
-    if store is None or not hasattr(store, "rebuild"):
+def _vector_index() -> VectorIndexAdmin:
+    """The vector index the backend declares, or a clean error when it has none (Rekognition keeps its own)."""
+    index = app_services().backend.vector_index
+    if index is None:
         raise click.ClickException("flask index works in local mode only; Rekognition manages its own index.")
-    return store
+    return index
 
 
 def _describe(status: dict) -> str:

@@ -1,0 +1,42 @@
+"""flask recognize: name the faces and label the scene of image files (nothing is stored)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from webapp.errors import GlimpseError
+from webapp.extensions import app_services
+
+
+@click.command("recognize")
+@click.argument("images", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per image.")
+@with_appcontext
+def recognize(images: tuple[str, ...], as_json: bool) -> None:
+    """Name the faces and label the scene of each IMAGE (nothing is stored)."""
+    recognizer, failed = app_services().recognizer, False
+    app_services().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
+    for path in images:
+        try:
+            faces, labels = recognizer.recognize(recognizer.decode(Path(path).read_bytes()))
+            row = {"image": path, "faces": [f.to_dict() for f in faces], "labels": [lb.to_dict() for lb in labels]}
+        except GlimpseError as exc:
+            row, failed = {"image": path, "error": exc.message}, True
+        except OSError as exc:
+            row, failed = {"image": path, "error": f"Cannot read the file: {exc.strerror}."}, True
+        click.echo(json.dumps(row, ensure_ascii=False) if as_json else _describe(row))
+    if failed:
+        sys.exit(1)
+
+
+def _describe(row: dict) -> str:
+    """A human line for one recognized image."""
+    if "error" in row:
+        return f"{row['image']}: error: {row['error']}"
+    names = [f["person"]["name"] if f["person"] else "Unknown" for f in row["faces"]]
+    labels = ", ".join(f"{lb['name']} {lb['confidence']:.0f}" for lb in row["labels"])
+    return f"{row['image']}: {len(names)} face(s) {names}; labels: {labels}"
