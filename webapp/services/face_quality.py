@@ -3,6 +3,7 @@
 The local detector gives a box, a confidence and five landmarks. From those and the pixels:
 - Pose (degrees): roll is the tilt of the eye line; yaw and pitch are rough geometric
   estimates from where the nose tip sits between the eyes and the mouth (about ±15°).
+  YuNet's landmarks lean upright, so a face tilted 15° reads about 8° of roll.
 - Brightness (0-100): mean luminance of the face box.
 - Sharpness (0-100): strength of fine edges (a Laplacian) in the face box scaled to
   the 112 px the recogniser sees, so it means "sharp enough to recognise".
