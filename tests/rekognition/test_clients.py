@@ -123,6 +123,12 @@ def test_aws_cli_lists_collections_and_searches_a_face(people, live):
     assert [m["Face"]["ExternalImageId"] for m in json.loads(found.stdout)["FaceMatches"]] == ["obama"]
 
 
+def test_aws_cli_pages_through_list_faces_with_next_token(people, live):
+    paged = _aws(live, "list-faces", "--collection-id", "people", "--page-size", "1")
+    assert paged.returncode == 0, paged.stderr
+    assert sorted(f["ExternalImageId"] for f in json.loads(paged.stdout)["Faces"]) == ["biden", "obama"]
+
+
 def test_aws_cli_reports_rekognitions_error_for_a_missing_collection(live):
     missing = _aws(live, "describe-collection", "--collection-id", "nobody")
     assert missing.returncode != 0 and "ResourceNotFoundException" in missing.stderr
