@@ -12,11 +12,11 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): install the venv module (e.g. apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.runtime: requirements.txt requirements-local.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-local.txt
 	@touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+$(VENV)/.dev: requirements.txt requirements-local.txt requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
@@ -52,3 +52,13 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# AWS mode extras (docs/deploy-aws.md): the S3-drop Lambda's zip, and the opt-in live smoke suite,
+# which creates and deletes a throwaway stack in your AWS account (skipped unless GLIMPSE_LIVE_AWS=1).
+.PHONY: lambda-zip smoke-aws
+
+lambda-zip: | $(BIN)/python
+	$(BIN)/python deploy/lambda_zip.py
+
+smoke-aws: $(VENV)/.dev
+	$(BIN)/python -m pytest -p no:cacheprovider -v smoke

@@ -7,14 +7,16 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from webapp.backends.base import Backend
-from webapp.config import ROOT, Settings, load_settings, resolve_secret_key
+from webapp.config import FORM_FIELDS, PHOTOS_PER_REQUEST, ROOT, Settings, load_settings, resolve_secret_key
+from webapp.log_setup import configure_logging
+from webapp.proxies import trust_proxies
 
 log = logging.getLogger(__name__)
 
 
 def create_app(overrides: dict | None = None, backend: Backend | None = None) -> Flask:
     """The application factory: settings → backend → blueprints → errors → CLI."""
-    _configure_logging()
+    configure_logging()
     settings = load_settings(overrides=overrides)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     _configure(app, settings)
@@ -23,16 +25,8 @@ def create_app(overrides: dict | None = None, backend: Backend | None = None) ->
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
+    _register_housekeeping(app, settings)
     return app
-
-
-def _configure_logging() -> None:
-    """The one place logging is set up: warnings and errors (with the vendor causes the adapters log) to stderr.
-
-    A host that configured logging already (gunicorn with a log config, Lambda, pytest) is left alone.
-    """
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _configure(app: Flask, settings: Settings) -> None:
@@ -40,21 +34,19 @@ def _configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         SECRET_KEY=resolve_secret_key(settings),
         TESTING=settings.testing,
-        # Several enrolment photos may come in one request; each is checked on its own too.
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
+        # Up to PHOTOS_PER_REQUEST photos per request (each checked on its own too); nginx's
+        # client_max_body_size (.platform/nginx/conf.d/) is the same number. The part limit
+        # bounds how many photos one request can make a worker decode and hold at once.
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_PARTS=PHOTOS_PER_REQUEST + FORM_FIELDS,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         WTF_CSRF_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    if settings.trusted_proxies:
-        # Behind a load balancer, take the client address and scheme from X-Forwarded-* (as
-        # many hops as configured), so the login throttle counts real clients, not the balancer.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # Behind nginx (and a load balancer) the login throttle must count real clients, not proxies.
+    trust_proxies(app, settings.trusted_proxies)
 
 
 def _register_backend(app: Flask, settings: Settings, backend: Backend | None) -> None:
@@ -103,3 +95,18 @@ def _register_cli(app: Flask) -> None:
     from webapp.cli import init_app
 
     init_app(app, app.extensions["services"].backend.name)
+
+
+def _register_housekeeping(app: Flask, settings: Settings) -> None:
+    """Purge expired analyses in a thread of each serving process, started by its first request.
+
+    Not at start-up: CLI commands and the Lambda build the app too and must not purge; and
+    not inside a request: a visitor's upload never waits for it (or fails because of it).
+    """
+    if settings.testing or settings.retention_days <= 0:
+        return
+    retention = app.extensions["services"].retention
+
+    @app.before_request
+    def _start_retention() -> None:  # returns None, so the request goes on
+        retention.start_background()

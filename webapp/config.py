@@ -10,6 +10,11 @@ from webapp.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "GLIMPSE_"
+# One request carries at most this many photos (an enrolment; a comparison takes two), each
+# within GLIMPSE_MAX_UPLOAD_MB. The body limit and nginx's client_max_body_size follow from it.
+PHOTOS_PER_REQUEST = 4
+FORM_FIELDS = 3  # besides the photos: csrf_token, name and consent (the largest form, enrolment)
+FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart headers and the small fields
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class Settings:
     backend: str = "local"
     data_dir: Path = ROOT / "instance"
     secret_key: str = ""
+    secret_key_parameter: str = ""
     admin_password: str = ""
     max_upload_mb: float = 15.0
     max_pixels: int = 60_000_000
@@ -41,6 +47,11 @@ class Settings:
     def max_upload_bytes(self) -> int:
         """The upload limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The body limit of one request: PHOTOS_PER_REQUEST photos at the upload limit, plus the form."""
+        return PHOTOS_PER_REQUEST * self.max_upload_bytes + FORM_OVERHEAD_BYTES
 
 
 def _parse(name: str, kind: type, raw: str):
@@ -114,19 +125,25 @@ def _validate(s: Settings) -> list[str]:
     if s.backend == "aws":
         if not s.s3_bucket:
             problems.append("GLIMPSE_S3_BUCKET is required when GLIMPSE_BACKEND=aws")
-        if not s.secret_key:
-            problems.append("GLIMPSE_SECRET_KEY is required when GLIMPSE_BACKEND=aws")
+        if not s.secret_key and not s.secret_key_parameter:
+            problems.append("GLIMPSE_SECRET_KEY_PARAMETER (an SSM SecureString holding the key) or GLIMPSE_SECRET_KEY "
+                            "is required when GLIMPSE_BACKEND=aws")
     return problems
 
 
 def resolve_secret_key(settings: Settings) -> str:
-    """The session secret: GLIMPSE_SECRET_KEY, else (local mode only) one generated per install.
+    """The session secret: GLIMPSE_SECRET_KEY, the SSM parameter it names, or (local mode) one per install.
 
+    In AWS mode GLIMPSE_SECRET_KEY_PARAMETER names an SSM SecureString read with the role.
     A random key kept in the data directory is not a default secret: every install gets
     its own, readable only by its owner, so `make run` needs no setup step.
     """
     if settings.secret_key:
         return settings.secret_key
+    if settings.secret_key_parameter:
+        from webapp.backends.aws.parameters import read_secret
+
+        return read_secret(settings.secret_key_parameter, settings.aws_region)
     path = settings.data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()

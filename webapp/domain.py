@@ -23,6 +23,14 @@ class BoundingBox:
         """JSON-ready form with rounded ratios."""
         return {k: round(getattr(self, k), 4) for k in ("left", "top", "width", "height")}
 
+    def iou(self, other: BoundingBox) -> float:
+        """Intersection over union with another box in the same image (0-1)."""
+        width = max(0.0, min(self.left + self.width, other.left + other.width) - max(self.left, other.left))
+        height = max(0.0, min(self.top + self.height, other.top + other.height) - max(self.top, other.top))
+        inter = width * height
+        union = self.area + other.area - inter
+        return inter / union if union > 0 else 0.0
+
 
 @dataclass(frozen=True)
 class DetectedFace:

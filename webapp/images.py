@@ -60,8 +60,10 @@ def decode_photo(data: bytes, max_bytes: int, max_pixels: int) -> Photo:
     kind = sniff_format(data)
     if kind is None:
         raise InvalidImage(f"This file is not a {ACCEPTED} image.")
+    # One name for each step, so the previous full-size copy can be freed before the next is made.
     image = _open_checked(data, kind, max_pixels)
-    return Photo(image=_to_rgb(_upright(image)), format=kind)
+    image = _upright(image)
+    return Photo(image=_to_rgb(image), format=kind)
 
 
 def _open_checked(data: bytes, kind: str, max_pixels: int) -> Image.Image:
@@ -95,9 +97,10 @@ def _upright(image: Image.Image) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns on corrupt EXIF; we fall back quietly
-            return ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)  # in place: no second full-size copy
     except Exception:  # noqa: BLE001 — Pillow raises many types on broken EXIF; orientation is optional
-        return image
+        pass
+    return image
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -109,7 +112,7 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")  # no third full-size copy for RGB
 
 
 def encode_jpeg(image: Image.Image, max_side: int | None = None, quality: int = 88) -> bytes:
@@ -122,12 +125,17 @@ def encode_jpeg(image: Image.Image, max_side: int | None = None, quality: int = 
     return out.getvalue()
 
 
+def crop_rect(size: tuple[int, int], box: BoundingBox, margin: float = 0.25) -> tuple[int, int, int, int]:
+    """The pixel rectangle (left, top, right, bottom) of a ratio box widened by `margin` of it on every side."""
+    width, height = size
+    dx, dy = box.width * margin, box.height * margin
+    left = int(max(0.0, box.left - dx) * width)
+    top = int(max(0.0, box.top - dy) * height)
+    right = int(min(1.0, box.left + box.width + dx) * width)
+    bottom = int(min(1.0, box.top + box.height + dy) * height)
+    return left, top, max(right, left + 1), max(bottom, top + 1)
+
+
 def crop_box(image: Image.Image, box: BoundingBox, margin: float = 0.25) -> Image.Image:
     """Crop a ratio box out of an image, widened by `margin` of the box on every side."""
-    width, height = image.size
-    dx, dy = box.width * margin, box.height * margin
-    left = max(0.0, box.left - dx) * width
-    top = max(0.0, box.top - dy) * height
-    right = min(1.0, box.left + box.width + dx) * width
-    bottom = min(1.0, box.top + box.height + dy) * height
-    return image.crop((int(left), int(top), max(int(right), int(left) + 1), max(int(bottom), int(top) + 1)))
+    return image.crop(crop_rect(image.size, box, margin))

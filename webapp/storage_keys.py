@@ -13,6 +13,8 @@ KEY_RULE = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
 MEDIA_KEY = re.compile(r"^(analyses|people)/[0-9a-f]{32}/[0-9a-z-]+\.jpg$")
 PERSON_IMAGE = re.compile(r"^people/([0-9a-f]{32})/([0-9a-f-]{32,36}?)(-face)?\.jpg$")
 ANALYSIS_IMAGE = re.compile(r"^analyses/([0-9a-f]{32})/")
+# When `flask doctor` first saw each inconsistency (ids and keys only), so repairs can wait out a grace period.
+DOCTOR_NOTES = "doctor/first-seen.json"
 
 
 def valid_key(key: str) -> bool:

@@ -130,3 +130,11 @@ def test_compare_faces(subject):
     assert len(result.matches) == 1 and len(result.unmatched) == 1 and result.similarity >= 80
     empty = subject.backend.faces.compare(photo(), photo(BLUE, RED), 80)
     assert empty.source_face is None and empty.target_faces == 2 and empty.matches == ()
+
+
+def test_claiming_a_person_id_twice_creates_them_once(subject):
+    people = subject.backend.people
+    first, created = people.claim_person("ab" * 16, "Ada", "s3 enrol", CONSENT_TEXT)
+    again, created_again = people.claim_person("ab" * 16, "Someone Else", "s3 enrol", CONSENT_TEXT)
+    assert (created, created_again) == (True, False)
+    assert again.id == first.id and again.name == "Ada" and [p.name for p in people.list_people()] == ["Ada"]

@@ -76,7 +76,7 @@ def test_doctor_finds_and_repairs_orphans_and_missing_faceprints(subject):
     backend.faces.delete([lost_print])  # behind the directory's back
     stray = f"people/{uuid4().hex}/{uuid4().hex}.jpg"  # no such person
     backend.store.put(stray, make_photo(RED), "image/jpeg")
-    doctor = Doctor(backend)
+    doctor = Doctor(backend, grace=timedelta(0))  # grace is tested on its own
     report = doctor.check()
     assert not report.ok and report.faceless_people == []
     assert (report.orphan_faceprints, report.missing_faceprints) == ([orphan_print], [lost_print])
@@ -105,8 +105,43 @@ def test_a_forget_that_crashes_after_the_rows_are_gone_is_finished_by_the_doctor
     assert subject.services.recognizer.get(analysis.id).faces[0].person_id is None
     left = traces(backend)
     assert left["faceprints"] == sorted(ada.face_ids) and left["face_rows"] == [] and left["people_images"]
-    doctor = Doctor(backend)
+    doctor = Doctor(backend, grace=timedelta(0))  # grace is tested on its own
     report = doctor.check()
     assert report.orphan_faceprints == sorted(ada.face_ids) and len(report.orphan_images) == 4
     doctor.repair(report)
     assert doctor.check().ok and traces(backend) == EMPTY
+
+
+def test_doctor_leaves_fresh_inconsistencies_alone_and_repairs_them_once_they_outlast_the_grace(subject):
+    backend, now = subject.backend, [datetime.now(UTC)]
+    loose = photo(BLUE)
+    fresh_print = backend.faces.index(loose, backend.faces.detect(loose)[0], uuid4().hex)  # as mid-enrolment
+    stray = f"people/{uuid4().hex}/{uuid4().hex}.jpg"
+    backend.store.put(stray, make_photo(BLUE), "image/jpeg")
+    doctor = Doctor(backend, grace=timedelta(minutes=10), clock=lambda: now[0])
+    first = doctor.check()
+    assert first.ok and first.waiting == 2
+    doctor.repair(first)
+    assert backend.faces.face_ids() == [fresh_print] and stray in backend.store.list("people")
+    now[0] += timedelta(minutes=11)
+    later = doctor.check()
+    assert (later.orphan_faceprints, later.orphan_images, later.waiting) == ([fresh_print], [stray], 0)
+    doctor.repair(later)
+    assert backend.faces.face_ids() == [] and stray not in backend.store.list("people")
+
+
+def test_a_doctor_running_in_the_middle_of_an_enrolment_does_not_break_it(subject, monkeypatch):
+    backend, services = subject.backend, subject.services
+    doctor = Doctor(backend)  # the default grace, as `flask doctor --repair` from cron would run
+    add_face = backend.people.add_face
+
+    def repair_then_add(record):  # the faceprint and images exist, the row does not yet
+        doctor.repair(doctor.check())
+        add_face(record)
+
+    monkeypatch.setattr(backend.people, "add_face", repair_then_add)
+    ada = enrol(subject, "Ada", (RED,))
+    monkeypatch.undo()
+    assert backend.faces.face_ids() == ada.face_ids == backend.people.all_face_ids()
+    assert len(backend.store.list("people")) == 2
+    assert services.recognizer.analyse(make_photo(RED)).faces[0].person_id == ada.person.id

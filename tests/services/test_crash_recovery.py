@@ -65,6 +65,7 @@ def test_kill_during_forget_hides_the_person_at_once_and_doctor_finishes(data_di
     action = f"services.people.forget({ada.id!r})"
     assert _killed_while(data_dir, action, "faces.delete") == -signal.SIGKILL
     assert [p.id for p in services.people.list()] == [bob.id]  # no half-deleted person is visible
+    services.doctor.grace = timedelta(0)
     report = services.doctor.check()
     assert len(report.orphan_faceprints) == 2 and len(report.orphan_images) == 4
     services.doctor.repair(report)
@@ -77,10 +78,10 @@ def test_doctor_reports_then_repairs_through_the_cli(runner, services, backend):
     backend.faces.index(services.recognizer.decode(make_photo(BLUE)),
                         backend.faces.detect(services.recognizer.decode(make_photo(BLUE)))[0], "0" * 32)
     backend.store.put(f"people/{'1' * 32}/{'2' * 32}.jpg", b"x", "image/jpeg")
-    checked = runner.invoke(args=["doctor"])
+    checked = runner.invoke(args=["doctor", "--grace-minutes", "0"])
     assert checked.exit_code == 1
     assert "1 faceprint(s) without a person" in checked.output and "1 stored image(s)" in checked.output
-    repaired = runner.invoke(args=["doctor", "--repair"])
+    repaired = runner.invoke(args=["doctor", "--repair", "--grace-minutes", "0"])
     assert repaired.exit_code == 0 and "repaired: all consistent" in repaired.output
     assert runner.invoke(args=["doctor"]).exit_code == 0
     assert [p.id for p in services.people.list()] == [person.id]
@@ -91,3 +92,11 @@ def test_faceless_person_within_grace_is_left_alone(services, backend):
     assert services.doctor.check().ok  # an enrolment may still be running
     services.doctor.grace = timedelta(0)
     assert len(services.doctor.check().faceless_people) == 1
+
+
+def test_doctor_cli_leaves_a_fresh_leftover_for_a_later_run_and_says_so(runner, services, backend):
+    loose = services.recognizer.decode(make_photo(BLUE))
+    backend.faces.index(loose, backend.faces.detect(loose)[0], "0" * 32)  # as if an enrolment were running
+    first = runner.invoke(args=["doctor", "--repair"])  # the default 10-minute grace
+    assert first.exit_code == 0 and "nothing to repair yet: 1 item(s)" in first.output
+    assert len(backend.faces.face_ids()) == 1

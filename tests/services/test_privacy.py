@@ -1,9 +1,13 @@
 """Retention of visitors' uploads, the audit log, consent records, and what forgetting leaves."""
+import io
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import BLUE, RED
 from tests.fakes import make_photo
+from webapp.errors import BackendUnavailable
 from webapp.services.retention import Retention
 
 
@@ -26,13 +30,67 @@ def test_retention_zero_keeps_everything(services, backend):
     assert Retention(backend, 0).purge(now=datetime.now(UTC) + timedelta(days=10000)) == 0
 
 
-def test_automatic_purge_runs_at_most_once_per_period(backend):
-    retention = Retention(backend, 30, every_seconds=3600)
+def _wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_purge_runs_in_a_background_thread_started_by_the_first_request_not_in_it(data_dir, backend):
+    from webapp import create_app
+
+    app = create_app({"data_dir": data_dir, "secret_key": "t"}, backend=backend)  # not testing: as served
+    retention = app.extensions["services"].retention
+    threads = []
+    retention.purge = lambda now=None: threads.append(threading.current_thread().name) or 0
+    response = app.test_client().post("/api/v1/analyses", data={"image": (io.BytesIO(make_photo(RED)), "a.png")})
+    assert response.status_code == 201
+    assert _wait_for(lambda: threads) and threads == ["glimpse-retention"]
+    assert app.test_client().get("/").status_code == 200  # later requests pass straight through
+    assert retention.start_background() is False  # one thread per process, whatever the traffic
+    retention.stop()
+
+
+def test_background_thread_deletes_expired_analyses(services, backend):
+    old = services.recognizer.analyse(make_photo(RED), "old.png")
+    retention = Retention(backend, 30, every_seconds=0.05, clock=lambda: datetime.now(UTC) + timedelta(days=40))
+    assert retention.start_background()
+    assert _wait_for(lambda: backend.analyses.get_analysis(old.id) is None)
+    retention.stop()
+
+
+def test_background_thread_survives_a_failing_backend(services, backend, caplog):
+    retention = Retention(backend, 30, every_seconds=0.05)
     calls = []
-    retention.purge = lambda now=None: calls.append(now) or 0
-    retention.maybe_purge()
-    retention.maybe_purge()
-    assert len(calls) == 1
+
+    def flaky(now=None):
+        calls.append(now)
+        if len(calls) == 1:
+            raise BackendUnavailable("Amazon DynamoDB is unavailable right now; try again in a minute.")
+        return 0
+
+    retention.purge = flaky
+    retention.start_background()
+    assert _wait_for(lambda: len(calls) >= 2)
+    retention.stop()
+    assert "retention purge failed" in caplog.text
+
+
+def test_purge_ends_when_a_lagging_index_returns_deleted_analyses_again(services, backend):
+    analyses = [services.recognizer.analyse(make_photo(RED), f"{n}.png") for n in range(3)]
+    stale = [backend.analyses.get_analysis(a.id) for a in analyses]
+
+    class LaggingIndex:  # like a GSI that has not yet seen the deletes
+        def __getattr__(self, name):
+            return getattr(backend.analyses, name)
+
+        def analyses_before(self, cutoff, limit):
+            return stale[:limit]
+
+    lagging = replace(backend, analyses=LaggingIndex())
+    assert Retention(lagging, 1).purge(now=datetime.now(UTC) + timedelta(days=2)) == 3
+    assert [backend.analyses.get_analysis(a.id) for a in analyses] == [None] * 3
 
 
 def test_purge_command_uses_the_days_given(runner, services, backend):

@@ -85,6 +85,9 @@ class PeopleDirectory(Protocol):
     def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
         """Create a person and record who consented to what."""
 
+    def claim_person(self, person_id: str, name: str, consent_by: str, consent_text: str) -> tuple[Person, bool]:
+        """Create the person with this id unless it exists (atomically): (the person, created now?)."""
+
     def get_person(self, person_id: str) -> Person | None:
         """One person, or None."""
 
@@ -192,7 +195,7 @@ class CloudResources(Protocol):
 
 
 class DroppedUploads(Protocol):
-    """Optional: objects people drop into a bucket for enrolment (read once, then deleted)."""
+    """Optional: objects people drop into a bucket for enrolment (read once, then deleted or set aside)."""
 
     def read(self, bucket: str, key: str) -> bytes:
         """The object's bytes, or NotFound."""
@@ -250,6 +253,9 @@ class AccessKeyStore(Protocol):
 
     def revoke(self, key_id: str) -> bool:
         """Mark a key revoked; False if there is no live key with that id."""
+
+    def set_aside(self, bucket: str, key: str, data: bytes, reason: str) -> str:
+        """Move a refused object where an admin can see it, with the reason; returns where it went."""
 
 
 @dataclass

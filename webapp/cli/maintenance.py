@@ -14,7 +14,8 @@ from webapp.services.retention import Retention
 @click.command("doctor")
 @click.option("--repair", is_flag=True, help="Remove what is inconsistent (faceprints without a person, …).")
 @click.option("--grace-minutes", default=10, show_default=True,
-              help="People younger than this with no face are left alone (an enrolment may be running).")
+              help="Leave alone what became inconsistent less than this long ago (an enrolment may be running); "
+                   "such items are noted and repaired by a later run.")
 @with_appcontext
 def doctor(repair: bool, grace_minutes: int) -> None:
     """Check that the image store, the face collection and the directory agree."""
@@ -22,7 +23,9 @@ def doctor(repair: bool, grace_minutes: int) -> None:
     service.grace = timedelta(minutes=grace_minutes)
     report = service.check()
     if report.ok:
-        click.echo("all consistent: every faceprint, row and image belongs to someone")
+        click.echo("all consistent: every faceprint, row and image belongs to someone" if not report.waiting else
+                   f"nothing to repair yet: {report.waiting} item(s) first seen less than {grace_minutes} "
+                   "minute(s) ago may be an enrolment in progress; run again later")
         return
     for line in report.lines():
         click.echo(f"found {line}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from webapp.backends.base import FaceCollection
-from webapp.domain import BoundingBox, DetectedFace
+from webapp.domain import DetectedFace
 from webapp.errors import InvalidImage
 from webapp.images import Photo, decode_photo
 
@@ -22,15 +22,6 @@ class FaceChoice:
     accepted: list[tuple[Photo, DetectedFace]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
-
-
-def overlap(a: BoundingBox, b: BoundingBox) -> float:
-    """Intersection over union of two boxes (0-1)."""
-    width = max(0.0, min(a.left + a.width, b.left + b.width) - max(a.left, b.left))
-    height = max(0.0, min(a.top + a.height, b.top + b.height) - max(a.top, b.top))
-    inter = width * height
-    union = a.area + b.area - inter
-    return inter / union if union > 0 else 0.0
 
 
 def choose_faces(faces: FaceCollection, photos: list[tuple[str, bytes]], max_bytes: int, max_pixels: int,
@@ -71,7 +62,7 @@ def _choose_in_group(faces: FaceCollection, choice: FaceChoice, label: str, phot
         choice.refused.append((label, f"{len(found)} faces were found and none is the person in the other photos."))
         return
     best_box = matches[0][0].bounding_box
-    picked = max(found, key=lambda f: overlap(f.bounding_box, best_box))
+    picked = max(found, key=lambda f: f.bounding_box.iou(best_box))
     choice.accepted.append((photo, picked))
     where = "the largest" if picked is largest else "not the largest"
     choice.notes.append((label, f"{len(found)} faces were found; the one matching the other photos ({where}) "

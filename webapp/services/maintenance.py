@@ -1,11 +1,14 @@
 """Consistency between the image store, the face collection and the directory: check and repair."""
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
-from webapp.storage_keys import ANALYSIS_IMAGE, PERSON_IMAGE, person_prefix
+from webapp.errors import NotFound
+from webapp.storage_keys import ANALYSIS_IMAGE, DOCTOR_NOTES, PERSON_IMAGE, person_prefix
 
 
 @dataclass
@@ -16,6 +19,7 @@ class HealthReport:
     missing_faceprints: list[str] = field(default_factory=list)  # rows whose faceprint is gone
     faceless_people: list[str] = field(default_factory=list)  # people left with no face (interrupted enrolment)
     orphan_images: list[str] = field(default_factory=list)  # stored images no row points to
+    waiting: int = 0  # inconsistencies first seen less than the grace period ago (maybe work in progress)
 
     @property
     def ok(self) -> bool:
@@ -28,21 +32,30 @@ class HealthReport:
                  ("face row(s) whose faceprint is missing", self.missing_faceprints),
                  ("person(s) with no face", self.faceless_people),
                  ("stored image(s) nothing points to", self.orphan_images)]
-        return [f"{len(items)} {what}" for what, items in kinds if items]
+        lines = [f"{len(items)} {what}" for what, items in kinds if items]
+        if self.waiting:
+            lines.append(f"{self.waiting} more first seen less than the grace period ago (left alone for now)")
+        return lines
 
 
 class Doctor:
     """Finds and removes what an interrupted enrolment or forget left behind."""
 
-    def __init__(self, backend: Backend, grace: timedelta = timedelta(minutes=10)):
+    def __init__(self, backend: Backend, grace: timedelta = timedelta(minutes=10),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.backend = backend
-        self.grace = grace  # an enrolment younger than this may still be running
+        self.grace = grace  # work younger than this (an enrolment, an analysis) may still be running
+        self.clock = clock
 
     def check(self) -> HealthReport:
-        """Compare the three stores and list every inconsistency."""
+        """List every inconsistency that is older than the grace period (see `_settle`)."""
+        return self._settle(self._inconsistencies())
+
+    def _inconsistencies(self) -> HealthReport:
+        """Compare the three stores and list every inconsistency seen right now."""
         prints, rows = set(self.backend.faces.face_ids()), set(self.backend.people.all_face_ids())
         people = {p.id: p for p in self.backend.people.list_people()}
-        cutoff = datetime.now(UTC) - self.grace
+        cutoff = self.clock() - self.grace
         report = HealthReport(
             orphan_faceprints=sorted(prints - rows),
             missing_faceprints=sorted(rows - prints),
@@ -51,6 +64,39 @@ class Doctor:
         # judge images against what will survive a repair, so one pass is enough
         report.orphan_images = self._orphan_images(set(people) - set(report.faceless_people), rows & prints)
         return report
+
+    def _settle(self, report: HealthReport) -> HealthReport:
+        """Keep only faceprints, rows and images that were already inconsistent `grace` ago.
+
+        A faceprint, image or row in the middle of an enrolment or analysis looks exactly
+        like a leftover, and neither Rekognition nor the stores say how old a faceprint is.
+        So the doctor notes when it first saw each one (in the image store, DOCTOR_NOTES)
+        and repairs it only once it has stayed inconsistent for the grace period — as a
+        person without faces is left alone until they are older than the grace period.
+        """
+        if self.grace <= timedelta(0):
+            return report
+        now, seen = self.clock(), self._notes()
+        found = {f"faceprint:{v}" for v in report.orphan_faceprints} | {f"row:{v}" for v in report.missing_faceprints} \
+            | {f"image:{v}" for v in report.orphan_images}
+        first = {item: seen.get(item, now.isoformat()) for item in found}
+        self.backend.store.put(DOCTOR_NOTES, json.dumps(first, sort_keys=True).encode(), "application/json")
+
+        def settled(kind: str, values: list[str]) -> list[str]:
+            return [v for v in values if now - datetime.fromisoformat(first[f"{kind}:{v}"]) >= self.grace]
+
+        held = HealthReport(settled("faceprint", report.orphan_faceprints), settled("row", report.missing_faceprints),
+                            report.faceless_people, settled("image", report.orphan_images))
+        held.waiting = len(found) - len(held.orphan_faceprints) - len(held.missing_faceprints) - len(held.orphan_images)
+        return held
+
+    def _notes(self) -> dict[str, str]:
+        """When each inconsistency was first seen (empty when the doctor never ran or the notes are unreadable)."""
+        try:
+            notes = json.loads(self.backend.store.get(DOCTOR_NOTES))
+        except (NotFound, ValueError):
+            return {}
+        return notes if isinstance(notes, dict) else {}
 
     def _orphan_images(self, live_people: set[str], rows: set[str]) -> list[str]:
         """Image keys whose person, face or analysis no longer exists."""

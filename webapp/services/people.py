@@ -1,15 +1,16 @@
 """Enrol, list and forget people."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import unicodedata
 from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
 from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
-from webapp.errors import GlimpseError, InvalidImage, InvalidInput, NotFound
+from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, encode_jpeg
-from webapp.services.face_choice import choose_faces
+from webapp.services.face_choice import FaceChoice, choose_faces
 from webapp.services.limits import Limits, clean_filename
 from webapp.storage_keys import person_crop, person_photo, person_prefix
 
@@ -32,6 +33,11 @@ def clean_name(raw: str | None) -> str:
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         raise InvalidInput("The name contains characters that cannot be shown.")
     return name
+
+
+def dropped_person_id(name: str) -> str:
+    """The id of the person a drop folder names: the same for every photo, retry and Lambda instance."""
+    return hashlib.sha256(f"s3-enrol:{clean_name(name).casefold()}".encode()).hexdigest()[:32]
 
 
 class People:
@@ -71,20 +77,56 @@ class People:
             )
         if not photos:
             raise InvalidInput("Add at least one photo of the person's face.")
+        choice = self._choose(photos)
+        person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
+        return self._store_all(person, choice, consent_by, created=True)
+
+    def enrol_dropped(self, name: str, filename: str, data: bytes, consent_by: str) -> EnrolmentResult:
+        """Enrol one photo dropped into a person's folder (the S3 drop): its face joins the folder's person.
+
+        The folder's person has an id derived from the name and is created by a conditional
+        write, so retries and photos of one new person handled at the same time never create
+        two people. A name already enrolled another way (admin page, CLI) is refused.
+        """
+        name = clean_name(name)
+        person_id = dropped_person_id(name)
+        if self.backend.people.get_person(person_id) is None and self.has_name(name):
+            raise InvalidInput("A person with this name was enrolled from the admin page or the CLI; "
+                               "add this photo there.")
+        choice = self._choose([(filename, data)])
+        person, created = self.backend.people.claim_person(person_id, name, consent_by, CONSENT_TEXT)
+        try:
+            return self._store_all(person, choice, consent_by, created)
+        except NotFound as exc:  # the folder's person was rolled back by another photo's failed enrolment
+            raise BackendUnavailable("The person was being removed while this photo was enrolled; "
+                                     "it will be tried again.") from exc
+
+    def _choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
+        """Decode the photos and pick one face each; InvalidImage when none can be used."""
         named = [(clean_filename(filename), data) for filename, data in photos]
         choice = choose_faces(self.backend.faces, named, self.limits.max_bytes, self.limits.max_pixels,
                               self.limits.match_threshold)
         if not choice.accepted:
             reasons = " ".join(f"{fname}: {why}" if fname else why for fname, why in choice.refused)
             raise InvalidImage(f"No photo could be used, so nothing was stored. {reasons}")
-        person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
+        return choice
+
+    def _store_all(self, person: Person, choice: FaceChoice, consent_by: str, created: bool) -> EnrolmentResult:
+        """Store every chosen face for the person; on failure undo this enrolment (and a person it created)."""
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         try:
             for photo, face in choice.accepted:
                 result.face_ids.append(self._store_face(person.id, photo, face))
         except BaseException:
             log.exception("enrolment of %s failed; rolling back", person.id)
-            self._erase(person.id, result.face_ids)
+            if created:
+                self._erase(person.id, result.face_ids)
+            else:  # an existing person keeps what they had: only this enrolment's faces go
+                self.backend.people.delete_faces(result.face_ids)
+                self.backend.faces.delete(result.face_ids)
+                for face_id in result.face_ids:
+                    self.backend.store.delete(person_photo(person.id, face_id))
+                    self.backend.store.delete(person_crop(person.id, face_id))
             raise
         result.person = self.get(person.id)
         self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")

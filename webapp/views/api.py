@@ -17,7 +17,6 @@ def create_analysis():
     if upload is None:
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
     analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
-    app_services().retention.maybe_purge()
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}
 

@@ -7,6 +7,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from webapp.config import PHOTOS_PER_REQUEST
 from webapp.errors import GlimpseError
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ def _too_large(exc: RequestEntityTooLarge):
     """The request body was over the byte limit, or had too many parts, before any file was read."""
     limit = current_app.config["MAX_CONTENT_LENGTH"] or 0
     if request.content_length is not None and request.content_length <= limit:
-        return render_error(413, "The upload has too many parts; send the photos in fewer fields.")
-    return render_error(413, "The upload is too large. Photos may be at most the size shown on the form.")
+        return render_error(413, f"The upload has too many parts: send at most {PHOTOS_PER_REQUEST} photos at once.")
+    return render_error(413, f"The upload is too large: send at most {PHOTOS_PER_REQUEST} photos at once, each "
+                             "at most the size shown on the form.")
 
 
 def _csrf(exc: CSRFError):

@@ -25,7 +25,6 @@ def analyse():
         if upload is None or not upload.filename:
             raise InvalidImage("Choose a photo to upload.")
         analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
-        app_services().retention.maybe_purge()
     except InvalidImage as exc:
         page = render_template("public/index.html", max_mb=app_services().settings.max_upload_mb, error=exc.message)
         return page, exc.status

@@ -149,6 +149,11 @@ class FakeRekognition:
         return {"StatusCode": 200, "CollectionArn": f"aws:rekognition:us-east-1:123456789012:collection/{CollectionId}",
                 "FaceModelVersion": "7.0"}
 
+    def _delete_collection(self, CollectionId):
+        self._collection(CollectionId, "DeleteCollection")
+        del self.collections[CollectionId]
+        return {"StatusCode": 200}
+
     def _describe_collection(self, CollectionId):
         faces = self._collection(CollectionId, "DescribeCollection")
         return {"FaceCount": len(faces), "FaceModelVersion": "7.0", "CollectionARN": f"collection/{CollectionId}"}
@@ -201,9 +206,14 @@ class FakeRekognition:
         return {"Faces": [{"FaceId": fid} for fid in page], **({"NextToken": str(start + size)} if more else {})}
 
     def _compare_faces(self, SourceImage, TargetImage, SimilarityThreshold=80.0, QualityFilter=None):
-        source = self._largest(SourceImage, "CompareFaces")
+        # Like the service: no face in EITHER image is an InvalidParameterException, and its
+        # message does not say which image (or even that a face is missing).
+        sources, targets = self._faces(SourceImage, "CompareFaces"), self._faces(TargetImage, "CompareFaces")
+        if not sources or not targets:
+            raise client_error("InvalidParameterException", "Request has Invalid Parameters", "CompareFaces")
+        source = sources[0]
         matches, unmatched = [], []
-        for face in self._faces(TargetImage, "CompareFaces"):
+        for face in targets:
             similarity = self.similarity(source["colour"], face["colour"])
             if similarity >= SimilarityThreshold:
                 matches.append({"Similarity": similarity, "Face": self._public(face)})

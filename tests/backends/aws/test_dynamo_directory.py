@@ -84,7 +84,8 @@ def test_deleting_an_analysis_removes_the_markers_that_point_to_it(world, servic
     ada = services.people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
     kept, gone = (services.recognizer.analyse(make_photo(RED)) for _ in range(2))
     aws_backend.analyses.delete_analysis(gone.id)
-    assert [v["sk"] for v in _partition(world, f"PERSON#{ada.person.id}")] == ["PROFILE", f"SEEN#{kept.id}"]
+    assert [v["sk"] for v in _partition(world, f"PERSON#{ada.person.id}")] == [
+        f"FACE#{ada.face_ids[0]}", "PROFILE", f"SEEN#{kept.id}"]
     assert _partition(world, f"ANALYSIS#{gone.id}") == []
 
 

@@ -135,3 +135,35 @@ def test_an_error_no_adapter_knows_is_a_503_with_a_sentence_and_its_cause_logged
     assert response.get_json()["error"].startswith("Amazon Rekognition refused the request (SomethingNewException)")
     causes = [r for r in caplog.records if "SomethingNewException" in r.getMessage() and r.name.endswith("clients")]
     assert len(causes) == 1
+
+
+class ConflictOnce:
+    """A DynamoDB client whose next `times` transactions are cancelled by a conflicting write."""
+
+    def __init__(self, client, times: int):
+        self._client, self.left = client, times
+
+    def transact_write_items(self, **params):
+        if self.left > 0:
+            self.left -= 1
+            conflict = client_error("TransactionCanceledException", "Transaction cancelled", "TransactWriteItems")
+            conflict.response["CancellationReasons"] = [{"Code": "None"}, {"Code": "None"},
+                                                        {"Code": "TransactionConflict"}]
+            raise conflict
+        return self._client.transact_write_items(**params)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def test_a_conflict_while_recording_a_face_is_retried(world, app, aws_backend):
+    world.clients._clients["dynamodb"] = ConflictOnce(world.clients.get("dynamodb"), times=1)
+    ada = _enrol(app)
+    assert aws_backend.people.get_person(ada.person.id).face_count == 1
+
+
+def test_a_lasting_conflict_is_reported_as_busy_not_as_a_missing_person(world, app, aws_backend):
+    world.clients._clients["dynamodb"] = ConflictOnce(world.clients.get("dynamodb"), times=99)
+    with pytest.raises(BackendUnavailable, match="DynamoDB is unavailable right now"):
+        _enrol(app)
+    assert _nothing_stored(world, aws_backend)  # and the enrolment was rolled back

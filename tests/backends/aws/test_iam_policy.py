@@ -78,7 +78,7 @@ def test_the_adapters_call_exactly_the_declared_operations(world, aws_backend):
     services.people.forget(ada.person.id)
     bob = services.people.enrol("Bob", [("b.png", make_photo(BLUE))], consent=True, consent_by="t")
     aws_backend.faces.delete(bob.face_ids)  # so the doctor has a row to repair
-    doctor = Doctor(aws_backend)
+    doctor = Doctor(aws_backend, grace=timedelta(0))
     doctor.repair(doctor.check())
     Retention(aws_backend, 1).purge(now=datetime.now(UTC) + timedelta(days=2))
     services.people.audit_log()

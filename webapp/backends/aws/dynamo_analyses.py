@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from webapp.backends.aws import dynamo_items as items
-from webapp.backends.aws.dynamo_directory import DynamoTables
 from webapp.backends.aws.dynamo_items import MAIN_GSI, SEEN, key, person_pk, to_item
+from webapp.backends.aws.dynamo_tables import DynamoTables
 from webapp.domain import Analysis
 
 

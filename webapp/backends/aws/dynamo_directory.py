@@ -1,5 +1,11 @@
-"""The directory on DynamoDB (the classic faces table plus one single-table design, see dynamo_items):
-a base for its adapters, and the people/faces adapter."""
+"""The PeopleDirectory port on DynamoDB: profiles and face markers in the main table, face rows in the faces table.
+
+Every read that must be exact is strongly consistent: a person's faces come from their own
+partition (a FACE# marker per face, written in the same transaction as the faces-table
+row), never from the faces table's PersonId-index GSI alone, which lags behind writes — a
+forget right after an enrolment would otherwise miss the newest faceprint. The GSI is read
+only to find faces recorded before the markers existed, and what it returns is checked.
+"""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -8,9 +14,9 @@ from uuid import uuid4
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws import dynamo_items as items
-from webapp.backends.aws.clients import AwsClients, error_code, unavailable
-from webapp.backends.aws.dynamo_items import FACES_GSI, MAIN_GSI, PROFILE, SEEN, key, person_pk, to_item
-from webapp.backends.aws.dynamo_ops import Dynamo
+from webapp.backends.aws.clients import error_code, unavailable
+from webapp.backends.aws.dynamo_items import FACE, FACES_GSI, PROFILE, SEEN, key, person_pk, to_item
+from webapp.backends.aws.dynamo_tables import DynamoTables, log, now_text
 from webapp.domain import FaceRecord, Person
 from webapp.errors import NotFound
 
@@ -20,44 +26,9 @@ CALLS = frozenset({
 })
 
 
-def _conditions_failed(exc: ClientError) -> bool:
-    """Whether a cancelled transaction failed only on its conditions (not on a conflict or throttling)."""
-    reasons = exc.response.get("CancellationReasons") or []
-    return all(r.get("Code") in (None, "None", "ConditionalCheckFailed") for r in reasons)
-
-
-def _now() -> str:
-    """The current UTC time as ISO text (sortable: every timestamp has the same format)."""
-    return datetime.now(UTC).isoformat()
-
-
-class DynamoTables:
-    """A base for the adapters that share the directory's two DynamoDB tables."""
-
-    def __init__(self, clients: AwsClients, faces_table: str, table: str):
-        self.db = Dynamo(clients)
-        self.faces_table = faces_table
-        self.table = table
-
-    def _get(self, pk: str, sk: str) -> dict | None:
-        """One main-table item (strongly consistent), or None."""
-        item = self.db.call("get_item", TableName=self.table, Key=key(pk, sk), ConsistentRead=True).get("Item")
-        return items.from_item(item) if item else None
-
-    def _put(self, values: dict) -> None:
-        """Write one main-table item."""
-        self.db.call("put_item", TableName=self.table, Item=to_item(values))
-
-    def _index(self, gsi1pk: str, newest_first: bool = False, limit: int | None = None) -> list[dict]:
-        """Items of one gsi1 partition in gsi1sk order."""
-        params = {"TableName": self.table, "IndexName": MAIN_GSI, "KeyConditionExpression": "gsi1pk = :p",
-                  "ExpressionAttributeValues": to_item({":p": gsi1pk}), "ScanIndexForward": not newest_first}
-        return list(self.db.query(**params, **({"Limit": limit} if limit else {})))
-
-    def _people(self, person_ids: set[str]) -> dict[str, Person]:
-        """The people among these ids who still exist."""
-        keys = [key(person_pk(pid), PROFILE) for pid in sorted(person_ids)]
-        return {v["id"]: items.person_from(v) for v in self.db.batch_get(self.table, keys)}
+def _face_key(face_id: str) -> dict:
+    """A faces-table key."""
+    return {"RekognitionId": {"S": face_id}}
 
 
 class DynamoPeople(DynamoTables):
@@ -65,11 +36,27 @@ class DynamoPeople(DynamoTables):
 
     def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
         """Create a person with a new id and the consent record."""
-        person = Person(id=uuid4().hex, name=name, created_at=datetime.now(UTC), consent_by=consent_by,
-                        consent_text=consent_text)
-        self.db.call("put_item", TableName=self.table, Item=to_item(items.person_item(person, consent_text)),
-                     ConditionExpression="attribute_not_exists(pk)")
+        person, created = self.claim_person(uuid4().hex, name, consent_by, consent_text)
+        if not created:  # a random 128-bit id already taken: not a state to carry on from
+            raise unavailable("dynamodb")
         return person
+
+    def claim_person(self, person_id: str, name: str, consent_by: str, consent_text: str) -> tuple[Person, bool]:
+        """Create the person with this id unless it exists (a conditional put): (the person, created now?)."""
+        person = Person(id=person_id, name=name, created_at=datetime.now(UTC), consent_by=consent_by,
+                        consent_text=consent_text)
+        try:
+            self.db.call("put_item", passthrough=("ConditionalCheckFailedException",), TableName=self.table,
+                         Item=to_item(items.person_item(person, consent_text)),
+                         ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            existing = self.get_person(person_id)
+            if existing is None:  # claimed and deleted again in between: let the caller try later
+                raise unavailable("dynamodb") from exc
+            return existing, False
+        return person, True
 
     def get_person(self, person_id: str) -> Person | None:
         """One person, or None."""
@@ -77,21 +64,26 @@ class DynamoPeople(DynamoTables):
         return items.person_from(values) if values else None
 
     def list_people(self) -> list[Person]:
-        """Everyone, sorted by name (case-insensitive) then creation."""
-        return [items.person_from(v) for v in self._index("PEOPLE")]
+        """Everyone, sorted by name (case-insensitive) then creation.
+
+        The list comes from gsi1, which may lag: each profile is then read consistently, so
+        someone forgotten a moment ago is not listed and counts are current. Someone enrolled
+        a moment ago may be missing for that moment.
+        """
+        listed = [v["id"] for v in self._index("PEOPLE")]
+        people = self._people(set(listed))
+        return sorted((people[pid] for pid in dict.fromkeys(listed) if pid in people),
+                      key=lambda p: (p.name.casefold(), p.created_at, p.id))
 
     def delete_person(self, person_id: str) -> None:
-        """Scrub their analyses, delete their face rows, then their profile (last, so a retry finds them)."""
-        partition = list(self.db.query(
-            TableName=self.table, KeyConditionExpression="pk = :p", ConsistentRead=True,
-            ExpressionAttributeValues=to_item({":p": person_pk(person_id)}),
-        ))
-        markers = [v for v in partition if v["sk"].startswith(SEEN)]
-        for marker in markers:
+        """Scrub their analyses, delete their face rows and markers, then the profile (last: a retry finds them)."""
+        partition = self._partition(person_pk(person_id))
+        for marker in (v for v in partition if v["sk"].startswith(SEEN)):
             self._scrub(marker["sk"][len(SEEN):], person_id)
-        face_keys = [{"RekognitionId": {"S": f.face_id}} for f in self.faces_of(person_id)]
-        self.db.batch_write(self.faces_table, [{"DeleteRequest": {"Key": k}} for k in face_keys])
-        self.db.batch_write(self.table, [{"DeleteRequest": {"Key": key(v["pk"], v["sk"])}} for v in markers])
+        face_ids = [f.face_id for f in self._faces(person_id, partition)]
+        self.db.batch_write(self.faces_table, [{"DeleteRequest": {"Key": _face_key(fid)}} for fid in face_ids])
+        self.db.batch_write(self.table, [{"DeleteRequest": {"Key": key(v["pk"], v["sk"])}}
+                                         for v in partition if v["sk"] != PROFILE])
         self.db.call("delete_item", TableName=self.table, Key=key(person_pk(person_id), PROFILE))
 
     def _scrub(self, analysis_id: str, person_id: str) -> None:
@@ -106,65 +98,70 @@ class DynamoPeople(DynamoTables):
         )
 
     def add_face(self, record: FaceRecord) -> None:
-        """Write the face row and bump the person's face count in one transaction."""
+        """Write the face row, the person's face marker and their face count in one transaction."""
         person = self.get_person(record.person_id)
         if person is None:
             raise NotFound("There is no person with that id.")
-        row = items.face_item(record, person.name, _now())
-        try:
-            self.db.call("transact_write_items", passthrough=("TransactionCanceledException",), TransactItems=[
-                {"Put": {"TableName": self.faces_table, "Item": to_item(row),
-                         "ConditionExpression": "attribute_not_exists(RekognitionId)"}},
-                {"Update": {"TableName": self.table, "Key": key(person_pk(person.id), PROFILE),
-                            "UpdateExpression": "ADD face_count :one", "ConditionExpression": "attribute_exists(pk)",
-                            "ExpressionAttributeValues": to_item({":one": 1})}},
-            ])
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":  # the person was deleted meanwhile
-                raise NotFound("There is no person with that id.") from exc
-            raise
+        created = now_text()
+        failed = self._transact([
+            {"Put": {"TableName": self.faces_table, "Item": to_item(items.face_item(record, person.name, created)),
+                     "ConditionExpression": "attribute_not_exists(RekognitionId)"}},
+            {"Put": {"TableName": self.table, "Item": to_item(items.face_marker_item(record, created))}},
+            {"Update": {"TableName": self.table, "Key": key(person_pk(person.id), PROFILE),
+                        "UpdateExpression": "ADD face_count :one", "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": to_item({":one": 1})}},
+        ])
+        if failed is None:
+            return
+        if failed[2] == "ConditionalCheckFailed":  # the person was deleted meanwhile
+            raise NotFound("There is no person with that id.")
+        log.error("face %s is already recorded; not recording it again", record.face_id)
+        raise unavailable("dynamodb")
 
     def delete_faces(self, face_ids: list[str]) -> None:
-        """Delete face rows by id, each with its person's face count in one transaction."""
-        keys = [{"RekognitionId": {"S": fid}} for fid in dict.fromkeys(face_ids)]
+        """Delete face rows by id, each with its marker and its person's face count in one transaction."""
+        keys = [_face_key(fid) for fid in dict.fromkeys(face_ids)]
         for row in self.db.batch_get(self.faces_table, keys, ConsistentRead=True):
             self._delete_face(row["RekognitionId"], row["PersonId"])
 
     def _delete_face(self, face_id: str, person_id: str) -> None:
-        """Delete one face row and decrement its person's count (just the row if the person is gone)."""
-        face_key = {"RekognitionId": {"S": face_id}}
-        try:
-            self.db.call("transact_write_items", passthrough=("TransactionCanceledException",), TransactItems=[
-                {"Delete": {"TableName": self.faces_table, "Key": face_key,
-                            "ConditionExpression": "attribute_exists(RekognitionId)"}},
-                {"Update": {"TableName": self.table, "Key": key(person_pk(person_id), PROFILE),
-                            "UpdateExpression": "ADD face_count :minus", "ConditionExpression": "attribute_exists(pk)",
-                            "ExpressionAttributeValues": to_item({":minus": -1})}},
-            ])
-        except ClientError as exc:
-            if error_code(exc) != "TransactionCanceledException":
-                raise
-            if not _conditions_failed(exc):  # a conflicting write, not a missing item: let the caller retry
-                raise unavailable("dynamodb") from exc
-            # the profile is gone (nothing to count) or the row already is: a plain delete is right either way
-            self.db.call("delete_item", TableName=self.faces_table, Key=face_key)
+        """Delete one face row and marker and decrement the count (just the row and marker if the person is gone)."""
+        marker = key(person_pk(person_id), f"{FACE}{face_id}")
+        failed = self._transact([
+            {"Delete": {"TableName": self.faces_table, "Key": _face_key(face_id),
+                        "ConditionExpression": "attribute_exists(RekognitionId)"}},
+            {"Delete": {"TableName": self.table, "Key": marker}},
+            {"Update": {"TableName": self.table, "Key": key(person_pk(person_id), PROFILE),
+                        "UpdateExpression": "ADD face_count :minus", "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": to_item({":minus": -1})}},
+        ])
+        if failed is not None:  # the profile is gone (nothing to count) or the row already is
+            self.db.call("delete_item", TableName=self.faces_table, Key=_face_key(face_id))
+            self.db.call("delete_item", TableName=self.table, Key=marker)
 
     def faces_of(self, person_id: str) -> list[FaceRecord]:
-        """The face rows of one person, in enrolment order (GSI PersonId-index)."""
-        rows = self.db.query(
-            TableName=self.faces_table, IndexName=FACES_GSI, KeyConditionExpression="PersonId = :p",
-            ExpressionAttributeValues=to_item({":p": person_id}),
-        )
-        return [items.face_from(v) for v in rows]
+        """The faces of one person, in enrolment order (their partition, read consistently)."""
+        return self._faces(person_id, self._partition(person_pk(person_id), FACE))
+
+    def _faces(self, person_id: str, partition: list[dict]) -> list[FaceRecord]:
+        """The faces marked in a partition, plus rows recorded without a marker (found by the GSI, then checked)."""
+        marked = sorted((v for v in partition if v["sk"].startswith(FACE)), key=lambda v: v.get("created_at", ""))
+        records = {v["face_id"]: items.face_from_marker(v) for v in marked}
+        indexed = self.db.query(TableName=self.faces_table, IndexName=FACES_GSI, KeyConditionExpression="PersonId = :p",
+                                ExpressionAttributeValues=to_item({":p": person_id}))
+        unmarked = [_face_key(v["RekognitionId"]) for v in indexed if v["RekognitionId"] not in records]
+        for row in self.db.batch_get(self.faces_table, unmarked, ConsistentRead=True):  # the GSI may be stale
+            records[row["RekognitionId"]] = items.face_from(row)
+        return list(records.values())
 
     def people_for_faces(self, face_ids: list[str]) -> dict[str, Person]:
         """Map each known face id to its person."""
-        keys = [{"RekognitionId": {"S": fid}} for fid in dict.fromkeys(face_ids)]
+        keys = [_face_key(fid) for fid in dict.fromkeys(face_ids)]
         rows = self.db.batch_get(self.faces_table, keys, ConsistentRead=True)
         people = self._people({r["PersonId"] for r in rows})
         return {r["RekognitionId"]: people[r["PersonId"]] for r in rows if r["PersonId"] in people}
 
     def all_face_ids(self) -> list[str]:
-        """Every face id known here (a scan: only for consistency checks)."""
-        rows = self.db.scan(TableName=self.faces_table, ProjectionExpression="RekognitionId")
+        """Every face id known here (a consistent scan: only for consistency checks)."""
+        rows = self.db.scan(TableName=self.faces_table, ProjectionExpression="RekognitionId", ConsistentRead=True)
         return sorted(r["RekognitionId"] for r in rows)

@@ -11,14 +11,22 @@ overloaded GSI `gsi1` (`gsi1pk`/`gsi1sk`, all attributes projected):
     item            pk                  sk                  gsi1pk             gsi1sk
     person          PERSON#<id>         PROFILE             PEOPLE             <casefolded name>#<created>#<id>
     seen-in marker  PERSON#<id>         SEEN#<analysis id>  -                  -
+    face marker     PERSON#<id>         FACE#<face id>      -                  -
     analysis        ANALYSIS#<id>       ANALYSIS            ANALYSES           <created iso, UTC>#<id>
     admin           ADMIN#<username>    ADMIN               ADMINS             <username>
+    admin marker    ADMINS              <username>          -                  -
     API token       TOKEN#<sha256>      TOKEN               TOKENID#<id>       TOKEN
+    token by id     TOKENID#<id>        TOKEN               -                  -
     audit entry     AUDIT#<at>#<uuid>   AUDIT               AUDIT              <at iso, UTC>#<uuid>
 
-A person's partition holds their profile and one marker per analysis that named them,
-so forgetting reads one partition to find the analyses it must scrub, and deleting an
-analysis finds its markers from the person ids the analysis names (no scan).
+A person's partition holds their profile, one marker per analysis that named them and one
+per face (written in the same transaction as the faces-table row), so forgetting reads one
+partition, strongly consistently, to find the analyses it must scrub and every face it must
+delete; deleting an analysis finds its markers from the person ids the analysis names (no scan).
+
+A GSI lags behind writes and cannot be read consistently, so nothing that must be exact
+reads one: the admin markers (one partition) count admins, the token-by-id item finds a
+token to revoke, and a list read from gsi1 is checked against the items themselves.
 """
 from __future__ import annotations
 
@@ -33,7 +41,8 @@ from webapp.domain import Analysis, AuditEntry, BoundingBox, FaceRecord, Label, 
 
 FACES_GSI = "PersonId-index"
 MAIN_GSI = "gsi1"
-PROFILE, ANALYSIS, SEEN, AUDIT = "PROFILE", "ANALYSIS", "SEEN#", "AUDIT"
+PROFILE, ANALYSIS, SEEN, FACE, AUDIT = "PROFILE", "ANALYSIS", "SEEN#", "FACE#", "AUDIT"
+ADMINS = "ADMINS"
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 
 
@@ -108,6 +117,21 @@ def face_from(values: dict) -> FaceRecord:
     box = BoundingBox(*(float(values.get(f"Box{k}", 0)) for k in ("Left", "Top", "Width", "Height")))
     return FaceRecord(values["RekognitionId"], values["PersonId"], values.get("ImageKey", ""),
                       values.get("CropKey", ""), box)
+
+
+def face_marker_item(record: FaceRecord, created_at: str) -> dict:
+    """The marker of one face in its person's partition (what forget reads, consistently)."""
+    b = record.bounding_box
+    return {"pk": person_pk(record.person_id), "sk": f"{FACE}{record.face_id}", "face_id": record.face_id,
+            "image_key": record.image_key, "crop_key": record.crop_key, "created_at": created_at,
+            "box": [b.left, b.top, b.width, b.height]}
+
+
+def face_from_marker(values: dict) -> FaceRecord:
+    """A FaceRecord from a face marker."""
+    person_id = values["pk"].removeprefix("PERSON#")
+    box = BoundingBox(*(float(v) for v in values.get("box", (0, 0, 0, 0))))
+    return FaceRecord(values["face_id"], person_id, values.get("image_key", ""), values.get("crop_key", ""), box)
 
 
 def analysis_item(analysis: Analysis) -> dict:

@@ -1,12 +1,16 @@
-"""Objects dropped into the bucket by people (Lambda enrolment): read once, then deleted."""
+"""Objects dropped into the bucket by people (Lambda enrolment): read once, then deleted or set aside."""
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws.clients import AwsClients, error_code, vendor_errors
 from webapp.errors import NotFound
 
-CALLS = frozenset({"s3:GetObject", "s3:DeleteObject"})
+CALLS = frozenset({"s3:GetObject", "s3:DeleteObject", "s3:PutObject"})
+FAILED = "failed/"  # where refused photos wait for an admin, outside the prefix that triggers the Lambda
+REASON_CHARS = 1500  # S3 user metadata is at most 2 KB in all
 MAX_UPLOAD = 50 * 1024 * 1024  # read no more than this: the service checks the real limit
 
 
@@ -31,3 +35,17 @@ class S3Uploads:
         """Remove the dropped object (its face now lives under people/, or was refused)."""
         with vendor_errors("s3"):
             self.clients.get("s3").delete_object(Bucket=bucket, Key=key)
+
+    def set_aside(self, bucket: str, key: str, data: bytes, reason: str) -> str:
+        """Move a refused object under failed/ with the reason in its metadata; returns the new key.
+
+        The reason is percent-encoded (metadata must be ASCII) and also shown by the Lambda's
+        result and log. An S3 lifecycle rule can expire failed/ (docs/deploy-aws.md).
+        """
+        target = FAILED + key.split("/", 1)[-1]
+        with vendor_errors("s3"):
+            self.clients.get("s3").put_object(
+                Bucket=bucket, Key=target, Body=data, ServerSideEncryption="AES256",
+                Metadata={"glimpse-reason": quote(reason[:REASON_CHARS], safe=" .,;:()'-")})
+        self.delete(bucket, key)
+        return target

@@ -83,13 +83,16 @@ class SqlitePeople(SqliteTables):
 
     def add_person(self, name: str, consent_by: str, consent_text: str) -> Person:
         """Create a person with a new id and the consent record."""
-        person_id = uuid4().hex
+        return self.claim_person(uuid4().hex, name, consent_by, consent_text)[0]
+
+    def claim_person(self, person_id: str, name: str, consent_by: str, consent_text: str) -> tuple[Person, bool]:
+        """Create the person with this id unless it exists: (the person, created now?)."""
         with self._db(write=True) as db:
-            db.execute(
-                "INSERT INTO people (id, name, created_at, consent_by, consent_text) VALUES (?,?,?,?,?)",
+            created = db.execute(
+                "INSERT OR IGNORE INTO people (id, name, created_at, consent_by, consent_text) VALUES (?,?,?,?,?)",
                 (person_id, name, _now(), consent_by, consent_text),
-            )
-        return self.get_person(person_id)
+            ).rowcount == 1
+        return self.get_person(person_id), created
 
     def get_person(self, person_id: str) -> Person | None:
         """One person, or None."""
