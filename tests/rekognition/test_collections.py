@@ -197,9 +197,9 @@ def test_compare_faces_without_a_source_face_is_invalid_parameter(rek):
     assert _code(caught) == "InvalidParameterException"
 
 
-def test_compare_faces_with_a_faceless_target_matches_nothing(rek):
-    answer = rek.compare_faces(SourceImage=_image(RED), TargetImage=_image())
-    assert answer["FaceMatches"] == [] and answer["UnmatchedFaces"] == []
+def test_compare_faces_with_a_faceless_target_is_invalid_parameter(rek):
+    with pytest.raises(rek.exceptions.InvalidParameterException):
+        rek.compare_faces(SourceImage=_image(RED), TargetImage=_image())
 
 
 def test_detect_labels_gives_labels_with_parents(rek):

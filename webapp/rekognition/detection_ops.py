@@ -32,7 +32,10 @@ def compare_faces(call: Call) -> dict:
     source, target = photo_of(p["SourceImage"], call.max_pixels), photo_of(p["TargetImage"], call.max_pixels)
     level = p.get("QualityFilter", "NONE")
     comparison = call.backend.faces.compare(source, target, p.get("SimilarityThreshold", DEFAULT_THRESHOLD))
-    if comparison.source_face is None or filter_reasons(source, comparison.source_face, level):
+    # As AWS documents: no face in the source or in the target is an InvalidParameterException
+    # (which of the two is not said).
+    if comparison.source_face is None or filter_reasons(source, comparison.source_face, level) \
+            or comparison.target_faces == 0:
         raise RekognitionError("InvalidParameterException", NO_FACE)
     allowed = {id(f) for f in _kept(target, (*(f for f, _ in comparison.matches), *comparison.unmatched), level)}
     matches = [(f, s) for f, s in comparison.matches if id(f) in allowed][:MAX_FACES_PER_IMAGE]
