@@ -5,30 +5,40 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test js-sdk bench lint clean
+.PHONY: run test js-sdk bench lint clean check-browser
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Glimpse needs Python 3.11 or newer"'
+	@echo "Creating the virtual environment $(VENV) with $(PYTHON)..."
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): install the venv module (e.g. apt-get install python3-venv)"; exit 1; }
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.runtime: requirements.txt requirements-local.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-local.txt
+	@echo "Installing Glimpse's requirements into $(VENV) (the first time this may take a few minutes)..."
+	@$(BIN)/pip install --quiet -r requirements-local.txt
 	@touch $@
 
 $(VENV)/.dev: requirements.txt requirements-local.txt requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@echo "Installing the test tools into $(VENV) (the first time this may take a few minutes)..."
+	@$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 run: $(VENV)/.runtime
 	@mkdir -p $${GLIMPSE_DATA_DIR:-instance}
 	@# a previous run may have been killed mid-enrolment or mid-forget: remove what it left behind
 	-@$(BIN)/flask --app application doctor --repair --grace-minutes 0
+	@# load the models once here (the first start builds and caches the label model), so workers start fast
+	@$(BIN)/flask --app application models prepare
 	@echo "Glimpse (local mode) on http://127.0.0.1:$(PORT) — data in $${GLIMPSE_DATA_DIR:-instance/}"
 	$(BIN)/gunicorn application:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--threads 4 --timeout 120 --access-logfile -
 
-test: $(VENV)/.dev js-sdk
+# The browser tests need Chromium: installed here when possible, else one line says how (before any test).
+check-browser:
+	@scripts/ensure_chromium.sh
+
+test: check-browser $(VENV)/.dev js-sdk
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 
 # The AWS SDK for JavaScript v3 that tests/rekognition/test_clients.py drives (pinned by package-lock.json).

@@ -258,6 +258,13 @@ class AccessKeyStore(Protocol):
         """Move a refused object where an admin can see it, with the reason; returns where it went."""
 
 
+class ModelPreloader(Protocol):
+    """Optional: loads a backend's models ahead of the first request (local mode runs its own)."""
+
+    def load(self) -> list[str]:
+        """Load (building and caching where needed) every model; their names."""
+
+
 @dataclass
 class Backend:
     """The adapters the app was built with: one per port, plus the optional capabilities it declares."""
@@ -274,5 +281,6 @@ class Backend:
     vector_index: VectorIndexAdmin | None = None
     resources: CloudResources | None = None
     uploads: DroppedUploads | None = None
+    models: ModelPreloader | None = None
     collections: Collections | None = None  # the Rekognition endpoint's collections (local mode)
     access_keys: AccessKeyStore | None = None  # the Rekognition endpoint's access keys (local mode)

