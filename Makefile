@@ -27,6 +27,8 @@ run: $(VENV)/.runtime
 	@mkdir -p $${GLIMPSE_DATA_DIR:-instance}
 	@# a previous run may have been killed mid-enrolment or mid-forget: remove what it left behind
 	-@$(BIN)/flask --app application doctor --repair --grace-minutes 0
+	@# faces enrolled by an older face engine are re-embedded from their stored photos (nothing to do: instant)
+	@$(BIN)/flask --app application index reembed
 	@# load the models once here (the first start builds and caches the label model), so workers start fast
 	@$(BIN)/flask --app application models prepare
 	@echo "Glimpse (local mode) on http://127.0.0.1:$(PORT) — data in $${GLIMPSE_DATA_DIR:-instance/}"

@@ -263,7 +263,8 @@ def plot(samples: list[Sample], path: Path) -> None:
         draw.text((18, y_of(share) - 8), f"{share:.0%}", fill="black", font=font)
     x80 = x_of(MATCH_COSINE)
     draw.line((x80, top, x80, y_of(0)), fill=(220, 38, 38), width=2)
-    draw.text((x80 + 6, top + 4), "default threshold: similarity 80 = cosine 0.40", fill=(220, 38, 38), font=font)
+    draw.text((x80 + 6, top + 4), f"default threshold: similarity 80 = cosine {MATCH_COSINE:.2f}",
+              fill=(220, 38, 38), font=font)
     draw.text((left, height - 50), "SFace cosine (bottom) and Glimpse similarity (top, grey); "
               "share of pairs per bin on a square-root scale", fill="black", font=font)
     draw.text((left, height - 28), f"green: same person ({len(cosines['same'])} pairs)   orange: different people "

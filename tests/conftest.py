@@ -18,9 +18,9 @@ ADMIN_PASSWORD = "correct horse battery"
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 
-def build_fake_backend(data_dir, collection: str = "glimpse") -> Backend:
-    """Real store, directory, index and wire collections; fake face engine and labels."""
-    index = VectorIndex(data_dir / "vectors.sqlite3")
+def build_fake_backend(data_dir, engine: str = "fake-engine-1", collection: str = "glimpse") -> Backend:
+    """Real store, directory, index and wire collections; fake face engine (faceprints tagged `engine`) and labels."""
+    index = VectorIndex(data_dir / "vectors.sqlite3", engine=engine)
     faces = LocalFaceCollection(FakeEngine(), index)
     settings = load_settings(environ={}, overrides={"data_dir": data_dir, "rekognition_collection": collection})
     return Backend(

@@ -43,6 +43,10 @@ class FakeEngine:
         vector = np.random.default_rng(r * 65536 + g * 256 + bl).normal(size=128).astype(np.float32)
         return vector / np.linalg.norm(vector)
 
+    def embed_many(self, rgb: np.ndarray, faces: list[DetectedFace]) -> list[np.ndarray]:
+        """embed() of each face."""
+        return [self.embed(rgb, face) for face in faces]
+
     @staticmethod
     def similarity(cosine: float) -> float:
         """Cosine mapped linearly onto 0-100."""

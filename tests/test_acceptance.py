@@ -1,6 +1,7 @@
 """Acceptance with the real models on real photos from PyPI packages (local mode end to end)."""
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 from skimage import data as skdata
@@ -40,6 +41,25 @@ def test_obama2_is_one_face_named_obama(real):
     assert "Person" in [label.name for label in analysis.labels]
 
 
+@pytest.mark.parametrize("quarters", [1, 2, 3])
+def test_turned_photo_without_exif_is_found_and_named(real, quarters):
+    _, services, obama, _ = real
+    turned = np.rot90(np.asarray(Image.open(photo_path("obama2.jpg")).convert("RGB")), quarters)
+    analysis = services.recognizer.analyse(_png(np.ascontiguousarray(turned)), "turned.png")
+    assert _names(analysis) == ["Barack Obama"]
+    # np.rot90 turns counter-clockwise; Rekognition's value is the photo's turn, counter-clockwise.
+    assert analysis.to_dict()["orientation_correction"] == f"ROTATE_{quarters * 90}"
+    assert analysis.to_dict()["faces"][0]["orientation_correction"] == f"ROTATE_{quarters * 90}"
+    # The history shows the same as the fresh result.
+    assert services.recognizer.get(analysis.id).to_dict() == analysis.to_dict()
+
+
+def test_upright_photo_reports_no_orientation_correction(real):
+    _, services, _, _ = real
+    analysis = services.recognizer.analyse(photo_path("obama3.jpg").read_bytes(), "obama3.jpg")
+    assert analysis.to_dict()["orientation_correction"] == "ROTATE_0"
+
+
 def test_group_photo_has_six_unknown_faces(real):
     _, services, _, _ = real
     analysis = services.recognizer.analyse(photo_path("t1.jpg").read_bytes(), "t1.jpg")
@@ -71,10 +91,11 @@ def test_photos_without_people_have_no_faces(real, name):
 
 def test_models_load_once_per_worker(real):
     _, services, _, _ = real
-    engine = services.backend.faces.engine
-    detector = engine._detector
+    engine = services.backend.faces.engine  # the fused engine: YuNet + SFace, and dlib's ResNet
+    detector, dlib = engine.faces._detector, engine.dlib._session
     services.recognizer.recognize(services.recognizer.decode(photo_path("obama.jpg").read_bytes()))
-    assert engine._detector is detector is not None
+    assert engine.faces._detector is detector is not None
+    assert engine.dlib._session is dlib is not None
 
 
 def test_api_upload_over_http_names_obama(real):

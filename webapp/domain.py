@@ -34,11 +34,22 @@ class BoundingBox:
 
 @dataclass(frozen=True)
 class DetectedFace:
-    """One face found in a photo: box, detector confidence (0-100), landmarks as ratios."""
+    """One face found in a photo: box, detector confidence (0-100), landmarks as ratios.
+
+    `orientation` is how many degrees counter-clockwise the photo is turned from this face's
+    upright (0, 90, 180 or 270; Rekognition's OrientationCorrection). Box and landmarks are
+    always ratios of the photo as given (after its EXIF orientation, if any, was applied).
+    """
 
     bounding_box: BoundingBox
     confidence: float
     landmarks: tuple[tuple[float, float], ...] = ()
+    orientation: int = 0
+
+
+def orientation_correction(degrees: int) -> str:
+    """Rekognition's name for an orientation: ROTATE_0, ROTATE_90, ROTATE_180 or ROTATE_270."""
+    return f"ROTATE_{degrees % 360}"
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,7 @@ class RecognizedFace:
     person_id: str | None = None
     person_name: str | None = None
     similarity: float | None = None
+    orientation: int = 0  # degrees counter-clockwise the photo is turned from this face's upright
 
     def to_dict(self) -> dict:
         """JSON-ready form matching the public API."""
@@ -113,6 +125,7 @@ class RecognizedFace:
             "confidence": round(self.confidence, 1),
             "person": person,
             "similarity": None if self.similarity is None else round(self.similarity, 1),
+            "orientation_correction": orientation_correction(self.orientation),
         }
 
 
@@ -137,9 +150,17 @@ class Analysis:
             "created_at": self.created_at.isoformat(),
             "width": self.width,
             "height": self.height,
+            "orientation_correction": orientation_correction(self.orientation),
             "faces": [f.to_dict() for f in self.faces],
             "labels": [label.to_dict() for label in self.labels],
         }
+
+    @property
+    def orientation(self) -> int:
+        """The photo's orientation as its largest face shows it (0 without faces), like Rekognition's one value."""
+        if not self.faces:
+            return 0
+        return max(self.faces, key=lambda f: f.bounding_box.area).orientation
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import BLUE, RED
 from tests.contract.helpers import enrol, photo, traces
 from tests.fakes import make_photo
-from webapp.domain import AuditEntry
+from webapp.domain import Analysis, AuditEntry, BoundingBox, RecognizedFace
 from webapp.services.maintenance import Doctor
 from webapp.services.retention import Retention
 
@@ -145,3 +145,13 @@ def test_a_doctor_running_in_the_middle_of_an_enrolment_does_not_break_it(subjec
     assert backend.faces.face_ids() == ada.face_ids == backend.people.all_face_ids()
     assert len(backend.store.list("people")) == 2
     assert services.recognizer.analyse(make_photo(RED)).faces[0].person_id == ada.person.id
+
+
+def test_an_analysis_of_a_turned_photo_keeps_its_orientation_in_the_history(subject):
+    face = RecognizedFace(BoundingBox(0.1, 0.2, 0.3, 0.4), 97.0, orientation=270)
+    analysis = Analysis(uuid4().hex, datetime.now(UTC), "analyses/x/photo.jpg", "analyses/x/thumb.jpg", 640, 480,
+                        faces=(face,))
+    subject.backend.analyses.save_analysis(analysis)
+    stored = subject.backend.analyses.get_analysis(analysis.id)
+    assert stored.to_dict()["orientation_correction"] == "ROTATE_270"
+    assert [f.orientation for f in stored.faces] == [270]

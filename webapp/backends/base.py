@@ -183,6 +183,12 @@ class VectorIndexAdmin(Protocol):
     def rebuild(self) -> dict:
         """Rebuild the index from its source of truth; returns the new status."""
 
+    def stale_ids(self) -> list[str]:
+        """Face ids whose faceprints another engine made (not searched until re-embedded)."""
+
+    def replace(self, face_id: str, vector: Any) -> bool:
+        """Swap one face's faceprint for the running engine's, atomically; False if the face is gone."""
+
 
 class CloudResources(Protocol):
     """Optional: cloud resources the backend can create and check (`flask aws init|status`)."""

@@ -23,10 +23,14 @@ def _vector_index() -> VectorIndexAdmin:
 def _describe(status: dict) -> str:
     """One human line for an index status."""
     checkpoint = status["checkpoint"] or "none"
-    return (
+    line = (
         f"{status['vectors']} vectors, {status['mode']} search (approximate from {status['threshold']}), "
         f"generation {status['generation']}, checkpoint {checkpoint}"
     )
+    if status.get("stale"):
+        line += (f"; {status['stale']} faceprint(s) made by another engine than {status['engine']} are not "
+                 "searched: run `flask index reembed`")
+    return line
 
 
 @index_cli.command("status")

@@ -66,7 +66,7 @@ class Recognizer:
                 RecognizedFace(
                     face.bounding_box, face.confidence,
                     person.id if person else None, person.name if person else None,
-                    similarity if person else None,
+                    similarity if person else None, face.orientation,
                 )
             )
         return named

@@ -12,6 +12,7 @@ import pytest
 
 from webapp.backends.local import ann_index
 from webapp.backends.local.vector_index import VectorIndex
+from webapp.backends.local.vector_schema import LEGACY_ENGINE
 
 needs_faiss = pytest.mark.skipif(not ann_index.available(), reason="faiss-cpu is not installed")
 THRESHOLD = 400  # small, so the approximate path runs on a few thousand vectors in well under a second
@@ -172,3 +173,32 @@ def test_database_from_before_keys_is_migrated(tmp_path):
     assert index.search(vector)[0][0] == "old"
     index.add("new", -vector)
     assert index.ids() == ["new", "old"]
+
+
+def test_rows_from_before_engine_tags_are_the_legacy_engines_and_stay_searchable(tmp_path):
+    path, vector = tmp_path / "vectors.sqlite3", _vectors(1)[0]
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE vectors (key INTEGER PRIMARY KEY AUTOINCREMENT, face_id TEXT NOT NULL UNIQUE,"
+            " vector BLOB NOT NULL);"
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+            "INSERT INTO meta VALUES ('generation', 5);"
+        )
+        db.execute("INSERT INTO vectors (face_id, vector) VALUES ('old', ?)", (vector.tobytes(),))
+    legacy = VectorIndex(path, engine=LEGACY_ENGINE)
+    assert legacy.search(vector)[0][0] == "old" and legacy.stale_ids() == []
+    newer = VectorIndex(path, engine="another-engine")
+    assert newer.search(vector) == [] and newer.stale_ids() == ["old"]
+    assert newer.status()["stale"] == 1 and newer.status()["vectors"] == 0
+
+
+def test_replace_swaps_a_stale_vector_for_the_engines_own_and_other_workers_see_it(tmp_path):
+    old, new = _vectors(2)
+    VectorIndex(tmp_path / "v.sqlite3", engine="engine-1").add("face", old)
+    worker_a = VectorIndex(tmp_path / "v.sqlite3", engine="engine-2")
+    worker_b = VectorIndex(tmp_path / "v.sqlite3", engine="engine-2")
+    assert worker_b.search(new) == []  # worker b has loaded its (empty) copy before the swap
+    assert worker_a.replace("face", new) is True
+    assert worker_b.search(new)[0] == ("face", pytest.approx(1.0))
+    assert worker_a.stale_ids() == [] and worker_a.ids() == ["face"]
+    assert worker_a.replace("forgotten", new) is False

@@ -138,7 +138,8 @@ def analysis_item(analysis: Analysis) -> dict:
     """The item of one analysis; faces keep the person id, names are resolved on reading."""
     created = analysis.created_at.isoformat()
     faces = [
-        {**asdict(f.bounding_box), "confidence": f.confidence, "person_id": f.person_id, "similarity": f.similarity}
+        {**asdict(f.bounding_box), "confidence": f.confidence, "person_id": f.person_id, "similarity": f.similarity,
+         "orientation": f.orientation}
         for f in analysis.faces
     ]
     return {
@@ -160,9 +161,11 @@ def _recognized(face: dict, people: dict[str, Person]) -> RecognizedFace:
     """One analysed face with the person's current name; a forgotten person shows as Unknown."""
     box = BoundingBox(*(float(face[k]) for k in ("left", "top", "width", "height")))
     person = people.get(face.get("person_id") or "")
+    orientation = int(face.get("orientation", 0))  # items written before orientations existed have none
     if person is None:
-        return RecognizedFace(box, float(face["confidence"]))
-    return RecognizedFace(box, float(face["confidence"]), person.id, person.name, _float(face.get("similarity")))
+        return RecognizedFace(box, float(face["confidence"]), orientation=orientation)
+    return RecognizedFace(box, float(face["confidence"]), person.id, person.name, _float(face.get("similarity")),
+                          orientation)
 
 
 def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:

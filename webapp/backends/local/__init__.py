@@ -20,18 +20,21 @@ def directory_ports(path: Path) -> dict:
 def build(settings: Settings) -> Backend:
     """Wire the local adapters; nothing is loaded until first used."""
     from webapp.backends.local.disk_store import DiskImageStore
+    from webapp.backends.local.dlib_faceprint import DlibFaceprint
     from webapp.backends.local.face_collection import LocalFaceCollection
     from webapp.backends.local.face_engine import FaceEngine
+    from webapp.backends.local.fused_engine import FusedEngine
     from webapp.backends.local.labels import LocalLabelDetector
     from webapp.backends.local.preload import LocalModels
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
-    index = VectorIndex(data / "vectors.sqlite3")
-    engine = FaceEngine(threads=settings.model_threads)
+    threads = settings.model_threads
+    # Both face models and the label model are built from their weights once and cached with the data.
+    engine = FusedEngine(FaceEngine(threads=threads), DlibFaceprint(threads=threads, cache_dir=data / "models"))
+    index = VectorIndex(data / "vectors.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)
     faces = LocalFaceCollection(engine, index)
-    # The label model is built from its weights once and cached with the data.
-    labels = LocalLabelDetector(threads=settings.model_threads, cache_dir=data / "models")
+    labels = LocalLabelDetector(threads=threads, cache_dir=data / "models")
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces,
         labels=labels, **directory_ports(data / "glimpse.sqlite3"),
@@ -53,8 +56,10 @@ def wire_capabilities(settings: Settings, faces) -> dict:
 
 
 def commands() -> list:
-    """`flask index` and `flask models`: the vector index and the models only local mode runs itself."""
+    """`flask index` (with `flask index reembed`) and `flask models`: what only local mode runs itself."""
     from webapp.cli.index import index_cli
     from webapp.cli.models import models_cli
+    from webapp.cli.reembed import reembed
 
+    index_cli.add_command(reembed)
     return [index_cli, models_cli]

@@ -77,7 +77,9 @@ class SqliteCollections:
         """This process's VectorIndex of one collection file."""
         with self._lock:
             if file not in self._indexes:
-                self._indexes[file] = VectorIndex(self.folder / f"{file}.sqlite3")
+                # Same engine and size as the web app's index: faceprints of one engine are comparable.
+                web = self.web.index_store
+                self._indexes[file] = VectorIndex(self.folder / f"{file}.sqlite3", dim=web.dim, engine=web.engine)
             return self._indexes[file]
 
     def create(self, name: str) -> CollectionInfo:

@@ -65,7 +65,8 @@ class LocalFaceCollection:
         """Faces (largest first, at most `limit`) with their faceprints, for callers that cache them."""
         rgb = _pixels(photo)
         faces = self.engine.detect(rgb)[:limit]
-        return [(face, self.engine.embed(rgb, face)) for face in faces]
+        # One call for all faces: the fused engine runs dlib on them as one batch.
+        return list(zip(faces, self.engine.embed_many(rgb, faces), strict=True))
 
     def compare_prints(self, source: Faceprint | None, target: list[Faceprint], threshold: float) -> FaceComparison:
         """Compare one cached faceprint with cached target faceprints (pure arithmetic, no model call)."""

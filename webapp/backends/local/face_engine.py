@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from webapp.backends.local import face_calibration as calibration
+from webapp.backends.local.face_orientation import choose_orientation, unturn
 from webapp.domain import BoundingBox, DetectedFace
 
 DETECTOR_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
@@ -27,19 +29,9 @@ DEFAULT_SCORE_THRESHOLD = 0.6
 # landmarks re-detected on a full-resolution crop before use (see FaceEngine._refine).
 REFINE_BELOW_PX = 64
 
-# Cosine of two SFace faceprints at which we call them "the same person"; it maps to
-# similarity 80 (the app's default match threshold, as with Rekognition's SearchFaces).
-# OpenCV's zoo gives 0.363, the accuracy-optimal 1:1 point on LFW. A search compares a
-# face with every enrolled one, so false accepts multiply; bench/calibrate_faces.py saw
-# different people up to 0.336 (two Friends actors) and the same person in different
-# photos at >= 0.69 (>= 0.59 after heavy shrinking/blur): 0.40 keeps a margin each side.
-MATCH_COSINE = 0.40
-MATCH_SIMILARITY = 80.0
-# Steepness of the logistic curve: 14 puts cosine 0.3 at ~50, 0.135 (the median
-# different-person pair) at ~9, and 0.6+ (same person) at >= 98.5.
-_SLOPE = 14.0
-# Odds offset so that similarity(MATCH_COSINE) == MATCH_SIMILARITY exactly.
-_ODDS_AT_MATCH = 100.0 / MATCH_SIMILARITY - 1.0
+# The 0-100 scale (80 = the default match threshold) is calibrated on LFW-dev: face_calibration.py.
+MATCH_COSINE = calibration.MATCH_COSINE
+MATCH_SIMILARITY = calibration.MATCH_SIMILARITY
 
 
 def models_dir() -> Path:
@@ -49,6 +41,9 @@ def models_dir() -> Path:
 
 class FaceEngine:
     """Detects faces and computes L2-normalised 128-d faceprints, on the CPU."""
+
+    # Stored with every faceprint (vector_index): prints of different engines are never compared.
+    TAG = "sface-2021dec-int8bq"
 
     def __init__(
         self,
@@ -83,19 +78,25 @@ class FaceEngine:
             self._detector = detector
 
     def detect(self, rgb: np.ndarray) -> list[DetectedFace]:
-        """Find faces in an HxWx3 uint8 RGB image, largest first."""
+        """Find faces in an HxWx3 uint8 RGB image at any quarter-turn, largest first."""
         _check_rgb(rgb)
         self.load()
-        faces = self._detect_scaled(rgb)
+        quarters, faces = choose_orientation(_downscale(rgb, self.detect_max_side), self._detect_small)
+        # A view, not a copy: only the crops that _refine cuts from it are ever copied.
+        turned = np.rot90(rgb, quarters) if quarters else rgb
         if max(rgb.shape[:2]) > self.detect_max_side:
-            faces = [self._refine(rgb, face) for face in faces]
+            faces = [self._refine(turned, face) for face in faces]
+        faces = [unturn(face, quarters) for face in faces]
         return sorted(faces, key=lambda f: f.bounding_box.area, reverse=True)
 
     def _detect_scaled(self, rgb: np.ndarray) -> list[DetectedFace]:
         """Run YuNet on a copy shrunk to detect_max_side; results as ratios of rgb."""
+        return self._detect_small(_downscale(rgb, self.detect_max_side))
+
+    def _detect_small(self, small: np.ndarray) -> list[DetectedFace]:
+        """Run YuNet on an image already at detection size; results as ratios of it."""
         import cv2
 
-        small = _downscale(rgb, self.detect_max_side)
         height, width = small.shape[:2]
         bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
         with self._infer_lock:
@@ -143,6 +144,10 @@ class FaceEngine:
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm > 0 else vector
 
+    def embed_many(self, rgb: np.ndarray, faces: list[DetectedFace]) -> np.ndarray:
+        """Faceprints of several faces of one photo, one row each."""
+        return np.stack([self.embed(rgb, face) for face in faces]) if faces else np.zeros((0, 128), np.float32)
+
     @staticmethod
     def cosine(a: np.ndarray, b: np.ndarray) -> float:
         """Cosine similarity of two L2-normalised faceprints."""
@@ -150,11 +155,8 @@ class FaceEngine:
 
     @staticmethod
     def similarity(cosine: float) -> float:
-        """Calibrated 0-100 score: 80 at MATCH_COSINE, ~100 for near-identical faces."""
-        exponent = -_SLOPE * (float(cosine) - MATCH_COSINE)
-        # Clamp so a wild input cannot overflow exp(); the curve is flat out there anyway.
-        exponent = min(max(exponent, -50.0), 50.0)
-        return 100.0 / (1.0 + _ODDS_AT_MATCH * math.exp(exponent))
+        """Calibrated 0-100 score (face_calibration.py): 80 at MATCH_COSINE, 100 at cosine 1."""
+        return calibration.similarity(cosine)
 
 
 def _check_rgb(rgb: np.ndarray) -> None:

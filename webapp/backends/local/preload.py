@@ -1,14 +1,14 @@
 """Local mode's models loaded ahead of the first request (the ModelPreloader capability)."""
 from __future__ import annotations
 
-from webapp.backends.local.face_engine import FaceEngine
+from webapp.backends.local.fused_engine import FusedEngine
 from webapp.backends.local.labels import LocalLabelDetector
 
 
 class LocalModels:
     """Loads the face models and the label model (building and caching it the first time)."""
 
-    def __init__(self, faces: FaceEngine, labels: LocalLabelDetector) -> None:
+    def __init__(self, faces: FusedEngine, labels: LocalLabelDetector) -> None:
         """Remember the two models; nothing is loaded yet."""
         self.faces = faces
         self.labels = labels
@@ -17,4 +17,4 @@ class LocalModels:
         """Load both models (each loads once per process); their names."""
         self.faces.load()
         self.labels.load()
-        return ["faces (YuNet + SFace)", "labels (EfficientNet-Lite0)"]
+        return ["faces (YuNet + SFace + dlib ResNet)", "labels (EfficientNet-Lite0)"]

@@ -26,6 +26,8 @@ class SqliteAnalyses(SqliteTables):
                     "INSERT INTO analysis_faces VALUES (?,?,?,?,?,?,?,?,?)",
                     (analysis.id, i, f.confidence, b.left, b.top, b.width, b.height, f.person_id, f.similarity),
                 )
+            if analysis.orientation:
+                db.execute("INSERT INTO analysis_orientation VALUES (?,?)", (analysis.id, analysis.orientation))
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis with current names, or None."""
@@ -58,12 +60,15 @@ class SqliteAnalyses(SqliteTables):
             "WHERE af.analysis_id = ? ORDER BY af.position",
             (row["id"],),
         ).fetchall()
+        turned = db.execute("SELECT degrees FROM analysis_orientation WHERE analysis_id = ?", (row["id"],)).fetchone()
+        degrees = turned[0] if turned else 0
         return Analysis(
             id=row["id"], created_at=datetime.fromisoformat(row["created_at"]),
             image_key=row["image_key"], thumb_key=row["thumb_key"], width=row["width"], height=row["height"],
             filename=row["filename"] or "",
             faces=tuple(
-                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"]) for f in faces
+                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"], degrees)
+                for f in faces
             ),
             labels=tuple(
                 Label(d["name"], d["confidence"], tuple(d["parents"])) for d in json.loads(row["labels"])

@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS analysis_faces (
     -- a forgotten person is unlinked from past analyses: no name, no similarity remains
     person_id TEXT REFERENCES people(id) ON DELETE SET NULL, similarity REAL,
     PRIMARY KEY (analysis_id, position));
+-- photos whose faces were found turned (rows only for 90/180/270; a table of its own, so older files need no
+-- migration): the local detector picks one orientation per photo
+CREATE TABLE IF NOT EXISTS analysis_orientation (
+    analysis_id TEXT PRIMARY KEY REFERENCES analyses(id) ON DELETE CASCADE, degrees INTEGER NOT NULL);
 CREATE TRIGGER IF NOT EXISTS forget_similarity AFTER UPDATE OF person_id ON analysis_faces
     WHEN NEW.person_id IS NULL BEGIN
     UPDATE analysis_faces SET similarity = NULL

@@ -25,19 +25,10 @@ import numpy as np
 from webapp.backends.local import ann_index
 from webapp.backends.local.ann_index import AnnIndex
 from webapp.backends.local.sqlite_db import connect
+from webapp.backends.local.vector_schema import BUMP as _BUMP
+from webapp.backends.local.vector_schema import LEGACY_ENGINE, SCHEMA, upgrade
 
 log = logging.getLogger(__name__)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS vectors (
-    key INTEGER PRIMARY KEY AUTOINCREMENT, face_id TEXT NOT NULL UNIQUE, vector BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS removed (key INTEGER PRIMARY KEY, generation INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS removed_by_generation ON removed (generation);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('generation', 0);
-INSERT OR IGNORE INTO meta VALUES ('pruned', 0);
-INSERT OR IGNORE INTO meta VALUES ('origin', abs(random()));
-"""
-_BUMP = "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value"
 # bench/scale.py: an exact scan costs ~0.017 ms per 1k faces (0.14 ms at 10k, 1.7 ms at
 # 100k, 17 ms at 1M); the approximate index ~0.3 ms at 100k, ~1.5 ms at 1M, plus a build.
 # They cross between 20k and 50k; below 20k the build is not worth it.
@@ -75,10 +66,12 @@ def _matrix(blobs: list[bytes], dim: int) -> np.ndarray:
 class VectorIndex:
     """L2-normalised float32 vectors by face id; search returns cosine similarities."""
 
-    def __init__(self, path: Path, dim: int = 128, ann_threshold: int = ANN_THRESHOLD, ann_path: Path | None = None):
-        """Remember where the vectors live; nothing is read until the first search."""
+    def __init__(self, path: Path, dim: int = 128, ann_threshold: int = ANN_THRESHOLD, ann_path: Path | None = None,
+                 engine: str = LEGACY_ENGINE):
+        """Remember where the vectors live and which engine's rows to search; nothing is read yet."""
         self.path = Path(path)
         self.dim = dim
+        self.engine = engine
         self.ann_threshold = ann_threshold
         self.ann_path = Path(ann_path) if ann_path else self.path.with_suffix(".ann.npz")
         self._lock = threading.Lock()
@@ -91,10 +84,34 @@ class VectorIndex:
 
     def add_many(self, items: list[tuple[str, np.ndarray]]) -> None:
         """Store several vectors in one transaction (bulk imports, benchmarks)."""
-        rows = [(face_id, _unit(vector, self.dim).tobytes()) for face_id, vector in items]
+        rows = [(face_id, _unit(vector, self.dim).tobytes(), self.engine) for face_id, vector in items]
         with self._db(write=True) as db:
-            db.executemany("INSERT INTO vectors (face_id, vector) VALUES (?, ?)", rows)
+            db.executemany("INSERT INTO vectors (face_id, vector, engine) VALUES (?, ?, ?)", rows)
             db.execute(_BUMP).fetchone()
+
+    def replace(self, face_id: str, vector: np.ndarray) -> bool:
+        """Swap a face's vector for one made by this index's engine, in one transaction (the face id stays).
+
+        The old row is tombstoned and a new one added, so other workers catch up as for any
+        change; an interruption leaves either the old row or the new one, never neither.
+        Returns False if the face id is not stored (forgotten meanwhile).
+        """
+        with self._db(write=True) as db:
+            generation = db.execute(_BUMP).fetchone()[0]
+            db.execute("INSERT INTO removed SELECT key, ? FROM vectors WHERE face_id = ?", (generation, face_id))
+            if not db.execute("DELETE FROM vectors WHERE face_id = ?", (face_id,)).rowcount:
+                return False
+            db.execute("INSERT INTO vectors (face_id, vector, engine) VALUES (?, ?, ?)",
+                       (face_id, _unit(vector, self.dim).tobytes(), self.engine))
+        with self._checkpoint_lock():  # it holds the old faceprint: rebuilt on next load
+            self.ann_path.unlink(missing_ok=True)
+        return True
+
+    def stale_ids(self) -> list[str]:
+        """Face ids whose vectors another engine made (not searched until re-embedded), oldest first."""
+        with self._db() as db:
+            rows = db.execute("SELECT face_id FROM vectors WHERE engine != ? ORDER BY key", (self.engine,))
+            return [r[0] for r in rows]
 
     def remove(self, face_ids: list[str]) -> int:
         """Delete vectors by id, leaving a tombstone per key for other workers; returns how many existed."""
@@ -115,9 +132,10 @@ class VectorIndex:
         return removed
 
     def vector(self, face_id: str) -> np.ndarray | None:
-        """The stored (unit) vector of one face id, or None (Rekognition's SearchFaces by face id)."""
+        """This engine's stored (unit) vector of one face id, or None (Rekognition's SearchFaces by face id)."""
         with self._db() as db:
-            row = db.execute("SELECT vector FROM vectors WHERE face_id = ?", (face_id,)).fetchone()
+            row = db.execute("SELECT vector FROM vectors WHERE face_id = ? AND engine = ?",
+                             (face_id, self.engine)).fetchone()
         return None if row is None else np.frombuffer(row[0], dtype=np.float32).copy()
 
     def ids(self) -> list[str]:
@@ -152,9 +170,11 @@ class VectorIndex:
         """Size, mode and checkpoint of the index as this process sees it."""
         with self._db() as db:
             state = self._refresh(db)
-            count = db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+            engines = dict(db.execute("SELECT engine, COUNT(*) FROM vectors GROUP BY engine").fetchall())
         return {
-            "vectors": count, "generation": state.generation, "mode": "approximate" if state.ann else "exact",
+            "vectors": engines.get(self.engine, 0), "engine": self.engine,
+            "stale": sum(n for e, n in engines.items() if e != self.engine),
+            "generation": state.generation, "mode": "approximate" if state.ann else "exact",
             "threshold": self.ann_threshold, "checkpoint": str(self.ann_path) if self.ann_path.exists() else None,
         }
 
@@ -165,17 +185,8 @@ class VectorIndex:
         return connect(self.path, SCHEMA, write=write)
 
     def _migrate(self) -> None:
-        """Give a database from before keys existed its key column (rows keep their order)."""
-        with connect(self.path, SCHEMA, write=True) as db:
-            columns = {row[1] for row in db.execute("PRAGMA table_info(vectors)")}
-            if "key" not in columns:
-                db.execute("ALTER TABLE vectors RENAME TO vectors_old")
-                db.execute(SCHEMA.split(";")[0])
-                db.execute(
-                    "INSERT INTO vectors (face_id, vector) SELECT face_id, vector FROM vectors_old ORDER BY rowid"
-                )
-                db.execute("DROP TABLE vectors_old")
-                db.execute(_BUMP).fetchone()
+        """Upgrade an older file once per process (vector_schema.upgrade)."""
+        upgrade(self.path)
         self._migrated = True
 
     @staticmethod
@@ -199,7 +210,7 @@ class VectorIndex:
 
     def _load(self, db: sqlite3.Connection, generation: int) -> _State:
         """A fresh copy: the whole table when small, else the checkpoint (or a build) plus the delta."""
-        count = db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        count = db.execute("SELECT COUNT(*) FROM vectors WHERE engine = ?", (self.engine,)).fetchone()[0]
         if count < self.ann_threshold or not ann_index.available():
             if count >= self.ann_threshold:
                 log.warning("faiss is not installed: searching %d faces exactly (slower)", count)
@@ -207,7 +218,8 @@ class VectorIndex:
         with self._checkpoint_lock():  # one worker builds while the others wait, then load its file
             state = self._from_checkpoint(db, generation)
             if state is None:
-                rows = db.execute("SELECT key, vector FROM vectors ORDER BY key").fetchall()
+                rows = db.execute("SELECT key, vector FROM vectors WHERE engine = ? ORDER BY key",
+                                  (self.engine,)).fetchall()
                 keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
                 ann = AnnIndex.build(keys, _matrix([r[1] for r in rows], self.dim))
                 self._save_locked(ann, generation, self._meta(db, "origin"))
@@ -227,7 +239,8 @@ class VectorIndex:
         """Replay tombstones and new rows since state.generation onto a copy of the state."""
         gone = [r[0] for r in db.execute("SELECT key FROM removed WHERE generation > ?", (state.generation,))]
         rows = db.execute(
-            "SELECT key, face_id, vector FROM vectors WHERE key > ? ORDER BY key", (state.max_key,)
+            "SELECT key, face_id, vector FROM vectors WHERE key > ? AND engine = ? ORDER BY key",
+            (state.max_key, self.engine),
         ).fetchall()
         new_keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         new_matrix = _matrix([r[2] for r in rows], self.dim)
