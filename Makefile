@@ -58,6 +58,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/peer.py
 	$(BIN)/python bench/calibrate_faces.py
 	$(BIN)/python bench/compare_accuracy.py
+	$(BIN)/python bench/unknown_clusters.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check webapp tests bench application.py

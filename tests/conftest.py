@@ -20,12 +20,13 @@ RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 def build_fake_backend(data_dir, engine: str = "fake-engine-1", collection: str = "glimpse") -> Backend:
     """Real store, directory, index and wire collections; fake face engine (faceprints tagged `engine`) and labels."""
-    index = VectorIndex(data_dir / "vectors.sqlite3", engine=engine)
-    faces = LocalFaceCollection(FakeEngine(), index)
+    index, fake = VectorIndex(data_dir / "vectors.sqlite3", engine=engine), FakeEngine()
+    faces = LocalFaceCollection(fake, index)
     settings = load_settings(environ={}, overrides={"data_dir": data_dir, "rekognition_collection": collection})
     return Backend(
         name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
         **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
+        unknown_prints=LocalFaceCollection(fake, VectorIndex(data_dir / "unknown.sqlite3", engine=engine)),
         **wire_capabilities(settings, faces),
     )
 

@@ -68,3 +68,20 @@ def test_application_module_exits_with_one_readable_line(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().startswith("Glimpse cannot start: GLIMPSE_S3_BUCKET is required")
     assert "Traceback" not in done.stderr
+
+
+def test_rate_limits_are_parsed_strictly():
+    settings = load_settings(environ={"GLIMPSE_ANALYSIS_RATE_LIMIT": "10/hour", "GLIMPSE_PUBLIC_ANALYSIS": "false"})
+    assert settings.analysis_rate_limit == "10/hour" and settings.public_analysis is False
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ={"GLIMPSE_ANALYSIS_RATE_LIMIT": "30 per minute", "GLIMPSE_TOKEN_RATE_LIMIT": "0/minute",
+                               "GLIMPSE_ADMIN_RATE_LIMIT": "5/fortnight"})
+    message = str(err.value)
+    for name in ("GLIMPSE_ANALYSIS_RATE_LIMIT", "GLIMPSE_TOKEN_RATE_LIMIT", "GLIMPSE_ADMIN_RATE_LIMIT"):
+        assert name in message
+
+
+def test_cluster_threshold_is_a_similarity():
+    assert load_settings(environ={"GLIMPSE_CLUSTER_THRESHOLD": "92.5"}).cluster_threshold == 92.5
+    with pytest.raises(ConfigError, match="GLIMPSE_CLUSTER_THRESHOLD"):
+        load_settings(environ={"GLIMPSE_CLUSTER_THRESHOLD": "120"})

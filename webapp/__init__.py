@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None, backend: Backend | None = None) ->
     _register_backend(app, settings, backend)
     _register_security(app)
     _register_blueprints(app)
+    _register_rate_limits(app)
     _register_errors(app)
     _register_cli(app)
     _register_housekeeping(app, settings)
@@ -74,13 +75,21 @@ def _register_security(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area; the token-authenticated API is exempt from CSRF."""
     from webapp import rekognition
-    from webapp.views import admin, api, auth, compare, public
+    from webapp.views import admin, admin_fixes, admin_unknown, api, api_unknown, auth, compare, public
 
-    for blueprint in (public.bp, auth.bp, admin.bp, api.bp, compare.bp, compare.api_bp):
+    for blueprint in (public.bp, auth.bp, admin.bp, admin_fixes.bp, admin_unknown.bp, api.bp, api_unknown.bp,
+                      compare.bp, compare.api_bp):
         app.register_blueprint(blueprint)
-    for token_api in (api.bp, compare.api_bp):  # JSON APIs use no cookies, so no CSRF token
+    for token_api in (api.bp, api_unknown.bp, compare.api_bp):  # JSON APIs use no cookies: no CSRF token
         app.extensions["csrf_protect"].exempt(token_api)
     rekognition.init_app(app)
+
+
+def _register_rate_limits(app: Flask) -> None:
+    """Per-caller limits on analysis and compare, counted in storage every worker shares."""
+    from webapp.views.rate_limits import init_app
+
+    init_app(app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -10,6 +11,8 @@ from webapp.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "GLIMPSE_"
+# "30/minute": a count and one period; the grammar is narrower than Flask-Limiter's on purpose
+RATE = re.compile(r"^([1-9][0-9]{0,6})/(second|minute|hour|day)$")
 # One request carries at most this many photos (an enrolment; a comparison takes two), each
 # within GLIMPSE_MAX_UPLOAD_MB. The body limit and nginx's client_max_body_size follow from it.
 PHOTOS_PER_REQUEST = 4
@@ -36,6 +39,12 @@ class Settings:
     model_threads: int = 2
     secure_cookies: bool = False
     trusted_proxies: int = 0
+    public_analysis: bool = True
+    remember_unknown_faces: bool = True
+    cluster_threshold: float = 95.0
+    analysis_rate_limit: str = "30/minute"
+    admin_rate_limit: str = "300/minute"
+    token_rate_limit: str = "120/minute"
     testing: bool = False
     s3_bucket: str = ""
     rekognition_collection: str = "glimpse"
@@ -112,6 +121,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_MAX_PIXELS must be between 10,000 and 400,000,000")
     if not 0 <= s.match_threshold <= 100:
         problems.append("GLIMPSE_MATCH_THRESHOLD must be between 0 and 100")
+    if not 0 <= s.cluster_threshold <= 100:
+        problems.append("GLIMPSE_CLUSTER_THRESHOLD must be between 0 and 100")
     if not 0 <= s.min_label_confidence <= 100:
         problems.append("GLIMPSE_MIN_LABEL_CONFIDENCE must be between 0 and 100")
     if not 0 <= s.trusted_proxies <= 5:
@@ -120,6 +131,10 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_RETENTION_DAYS must be between 0 (keep forever) and 36500")
     if not 1 <= s.model_threads <= 64:
         problems.append("GLIMPSE_MODEL_THREADS must be between 1 and 64")
+    for name in ("analysis_rate_limit", "admin_rate_limit", "token_rate_limit"):
+        if not RATE.match(getattr(s, name)):
+            problems.append(f"GLIMPSE_{name.upper()} must look like 30/minute (a count, then second, minute, "
+                            f"hour or day), not {getattr(s, name)!r}")
     if s.admin_password and len(s.admin_password) < 10:
         problems.append("GLIMPSE_ADMIN_PASSWORD must be at least 10 characters long")
     if s.backend == "aws":

@@ -116,6 +116,7 @@ class RecognizedFace:
     person_name: str | None = None
     similarity: float | None = None
     orientation: int = 0  # degrees counter-clockwise the photo is turned from this face's upright
+    face_id: str | None = None  # the enrolled faceprint it matched, so moving that face renames it
 
     def to_dict(self) -> dict:
         """JSON-ready form matching the public API."""
@@ -142,9 +143,14 @@ class Analysis:
     faces: tuple[RecognizedFace, ...] = ()
     labels: tuple[Label, ...] = ()
     filename: str = ""
+    owner: str = ""  # "visitor:<id>", "admin:<name>", "token:<id>", or "" (reachable by its id only)
+
+    def label_keys(self) -> set[str]:
+        """The casefolded label names and their parents, as the history filter matches them."""
+        return {name.casefold() for label in self.labels for name in (label.name, *label.parents)}
 
     def to_dict(self) -> dict:
-        """JSON-ready form matching the public API."""
+        """JSON-ready form matching the public API (the owner is not shown)."""
         return {
             "id": self.id,
             "created_at": self.created_at.isoformat(),
@@ -161,6 +167,59 @@ class Analysis:
         if not self.faces:
             return 0
         return max(self.faces, key=lambda f: f.bounding_box.area).orientation
+
+
+@dataclass(frozen=True)
+class UnknownFace:
+    """A face nobody enrolled matched, kept (as a faceprint) only while its analysis is kept."""
+
+    face_id: str  # its faceprint in the unknown-face collection
+    analysis_id: str
+    position: int  # which face of the analysis
+    bounding_box: BoundingBox
+    cluster_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UnknownCluster:
+    """Unknown faces that look like one person, biggest clusters first; `faces` is a sample."""
+
+    id: str
+    size: int
+    faces: tuple[UnknownFace, ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON form for the API and `flask people suggest --json`."""
+        return {"id": self.id, "size": self.size,
+                "faces": [{"face_id": f.face_id, "analysis_id": f.analysis_id,
+                           "bounding_box": f.bounding_box.to_dict()} for f in self.faces]}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A change made of several steps (merge, move or remove a face), journalled until it finishes."""
+
+    id: str
+    kind: str
+    args: dict
+    actor: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which analyses a listing shows: all, or only one owner's, one person's, one label's (all given must hold)."""
+
+    owner: str | None = None
+    person_id: str | None = None
+    label: str | None = None
+
+    def matches(self, analysis: Analysis) -> bool:
+        """Whether an analysis passes every condition given."""
+        return ((self.owner is None or analysis.owner == self.owner)
+                and (self.person_id is None or any(f.person_id == self.person_id for f in analysis.faces))
+                and (self.label is None or self.label.casefold() in analysis.label_keys()))
 
 
 @dataclass

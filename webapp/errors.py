@@ -40,16 +40,16 @@ class NotFound(GlimpseError):
     status = 404
 
 
-class Conflict(GlimpseError):
-    """The thing to create already exists."""
-
-    status = 409
-
-
 class Forbidden(GlimpseError):
     """The caller may not do this."""
 
     status = 403
+
+
+class Conflict(GlimpseError):
+    """The request clashes with what exists (e.g. a person with that name)."""
+
+    status = 409
 
 
 class Unauthorized(GlimpseError):

@@ -11,11 +11,14 @@ from webapp.services.access_keys import AccessKeys
 from webapp.services.accounts import Accounts
 from webapp.services.collections import WireCollections
 from webapp.services.comparison import Comparer
+from webapp.services.fixes import Fixes
+from webapp.services.importer import Importer
 from webapp.services.limits import Limits
 from webapp.services.maintenance import Doctor
 from webapp.services.people import People
 from webapp.services.recognition import Recognizer
 from webapp.services.retention import Retention
+from webapp.services.unknown import UnknownFaces
 
 
 @dataclass
@@ -30,6 +33,9 @@ class AppServices:
     accounts: Accounts
     retention: Retention
     doctor: Doctor
+    fixes: Fixes
+    importer: Importer
+    unknown: UnknownFaces
     collections: WireCollections | None = None  # the Rekognition endpoint's collections (local mode)
     access_keys: AccessKeys | None = None  # the Rekognition endpoint's access keys (local mode)
 
@@ -37,15 +43,18 @@ class AppServices:
     def build(cls, settings: Settings, backend: Backend) -> AppServices:
         """Build the services over a backend with limits from the settings."""
         limits = Limits.from_settings(settings)
+        people = People(backend, limits)
+        unknown = UnknownFaces(backend, people, settings.cluster_threshold, settings.remember_unknown_faces)
         collections = access_keys = None
         if backend.collections is not None:
             collections = WireCollections(backend, backend.collections, settings.rekognition_collection)
         if backend.access_keys is not None:
             access_keys = AccessKeys(backend.access_keys, resolve_secret_key(settings))
         return cls(
-            settings, backend, Recognizer(backend, limits), Comparer(backend, limits), People(backend, limits),
-            Accounts(backend.accounts), Retention(backend, settings.retention_days), Doctor(backend), collections,
-            access_keys,
+            settings, backend, Recognizer(backend, limits, unknown), Comparer(backend, limits), people,
+            Accounts(backend.accounts),
+            Retention(backend, settings.retention_days, on_delete=unknown.forget_analysis), Doctor(backend),
+            Fixes(backend), Importer(backend, people), unknown, collections, access_keys,
         )
 
 

@@ -25,7 +25,8 @@ def runner(world, tmp_path):
 def test_init_creates_everything_then_finds_it(world, runner):
     first = runner.invoke(args=["aws", "init"])
     assert first.exit_code == 0, first.output
-    assert first.stdout.count("created") == 4 and "found" not in first.stdout
+    assert first.stdout.count("created") == 5 and "found" not in first.stdout  # bucket, 2 collections, 2 tables
+    assert "glimpse-unknown" in first.stdout
     s3 = world.clients.get("s3")
     bucket = world.settings.s3_bucket
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
@@ -36,8 +37,8 @@ def test_init_creates_everything_then_finds_it(world, runner):
     assert table["GlobalSecondaryIndexes"][0]["IndexName"] == "PersonId-index"
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     second = runner.invoke(args=["aws", "init"])
-    assert second.exit_code == 0 and second.stdout.count("found") == 4 and "created" not in second.stdout
-    assert "0 created, 4 found" in second.output
+    assert second.exit_code == 0 and second.stdout.count("found") == 5 and "created" not in second.stdout
+    assert "0 created, 5 found" in second.output
 
 
 def test_status_reports_missing_resources_then_ok(world, runner):
@@ -46,7 +47,7 @@ def test_status_reports_missing_resources_then_ok(world, runner):
     runner.invoke(args=["aws", "init"])
     after = runner.invoke(args=["aws", "status"])
     assert after.exit_code == 0, after.output
-    assert "arn:aws:" in after.output and "0 faces" in after.output and after.output.count("ok") == 5
+    assert "arn:aws:" in after.output and "0 faces" in after.output and after.output.count("ok") == 6
 
 
 def test_status_reports_denied_access(world, runner):

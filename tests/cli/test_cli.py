@@ -40,7 +40,7 @@ def test_import_enrols_one_person_per_folder_and_reports_refusals(runner, tmp_pa
     _write(tmp_path, "set/Bob Byte/notes.txt", b"ignored")
     result = runner.invoke(args=["people", "import", str(tmp_path / "set")])
     assert result.exit_code == 0, result.output
-    assert "enrolled 2 of 2 people; refused 1 photo(s)" in result.output
+    assert "2 folder(s): added 2 face(s); refused 1" in result.output
     assert "Ada Lovelace/2.png" in result.output
     assert sorted(p.name for p in services.people.list()) == ["Ada Lovelace", "Bob Byte"]
 

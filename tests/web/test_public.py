@@ -50,8 +50,9 @@ def test_request_over_the_body_limit_is_413(app, client):
 
 
 def test_history_lists_thumbnails_newest_first(client, services):
-    first = services.recognizer.analyse(make_photo(RED), "1.png")
-    second = services.recognizer.analyse(make_photo(), "2.png")
+    _upload(client, make_photo(RED), "1.png")
+    _upload(client, make_photo(), "2.png")
+    second, first = services.recognizer.history(10)
     page = client.get("/history").get_data(as_text=True)
     assert page.index(second.id) < page.index(first.id) and first.thumb_key in page
 

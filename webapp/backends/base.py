@@ -19,10 +19,14 @@ from webapp.domain import (
     FaceComparison,
     FaceMatch,
     FaceRecord,
+    HistoryFilter,
     Label,
+    Operation,
     Person,
     ResourceOutcome,
     StoredFace,
+    UnknownCluster,
+    UnknownFace,
 )
 from webapp.images import Photo
 
@@ -94,6 +98,12 @@ class PeopleDirectory(Protocol):
     def list_people(self) -> list[Person]:
         """Everyone, sorted by name."""
 
+    def rename_person(self, person_id: str, name: str) -> None:
+        """Give a person another name."""
+
+    def move_faces(self, face_ids: list[str], person_id: str) -> None:
+        """Point these face rows at another person (idempotent: rows already there stay)."""
+
     def delete_person(self, person_id: str) -> None:
         """Remove the person, every face row that points at them, and their name from past analyses."""
 
@@ -122,14 +132,80 @@ class AnalysisStore(Protocol):
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis, or None."""
 
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first."""
+    def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """The newest analyses first: all, or those of one owner / with one person / with one label."""
 
     def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
         """Up to `limit` analyses created before cutoff, oldest first (for retention)."""
 
     def delete_analysis(self, analysis_id: str) -> None:
         """Remove one analysis and its face rows; absent ids are not an error."""
+
+    def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
+        """Past analyses naming from_person (through these faces, or any) name to_person (None: Unknown)."""
+
+    def name_face(self, analysis_id: str, position: int, person_id: str, face_id: str) -> None:
+        """Name one Unknown face of a past analysis (an admin enrolled it; no similarity)."""
+
+
+class ImportLedger(Protocol):
+    """What a bulk import made: folder key → person, and the photos (by digest) each person got."""
+
+    def claim(self, folder_key: str, person_id: str) -> str:
+        """Tie a folder to a person unless it is tied already; returns the person it is tied to."""
+
+    def person_for(self, folder_key: str) -> str | None:
+        """The person a folder was imported as, if any."""
+
+    def release(self, folder_key: str) -> None:
+        """Untie a folder whose person is gone."""
+
+    def sources(self, person_id: str) -> set[str]:
+        """Digests of the photos already imported for a person."""
+
+    def add_source(self, person_id: str, digest: str, face_id: str) -> None:
+        """Record that a photo became a face of the person."""
+
+
+class UnknownFaceStore(Protocol):
+    """Rows of the unknown faces kept for "who is this?": which analysis, which cluster."""
+
+    def add_unknown(self, face: UnknownFace) -> None:
+        """Keep one unknown face's row."""
+
+    def clusters_of(self, face_ids: list[str]) -> dict[str, str]:
+        """Face id → cluster id, for the ids known here."""
+
+    def merge_clusters(self, into: str, others: list[str]) -> None:
+        """Every face of the other clusters joins `into`."""
+
+    def list_clusters(self, limit: int, sample: int) -> list[UnknownCluster]:
+        """The biggest clusters first, each with up to `sample` faces (newest first)."""
+
+    def unknown_in(self, cluster_id: str) -> list[UnknownFace]:
+        """Every face of one cluster."""
+
+    def unknown_of_analysis(self, analysis_id: str) -> list[UnknownFace]:
+        """The unknown faces kept from one analysis."""
+
+    def delete_unknown(self, face_ids: list[str]) -> None:
+        """Forget these rows (their faceprints are the caller's to delete)."""
+
+    def all_unknown_ids(self) -> list[str]:
+        """Every unknown face id with a row (for consistency checks)."""
+
+
+class Journal(Protocol):
+    """Operations of several steps, recorded before their first step and forgotten after their last."""
+
+    def begin(self, kind: str, args: dict, actor: str) -> Operation:
+        """Record that an operation starts."""
+
+    def pending(self) -> list[Operation]:
+        """Operations started and not finished, oldest first."""
+
+    def finish(self, operation_id: str) -> None:
+        """Forget a finished operation."""
 
 
 class AuditLog(Protocol):
@@ -283,6 +359,10 @@ class Backend:
     analyses: AnalysisStore
     audit: AuditLog
     accounts: AccountStore
+    journal: Journal
+    imports: ImportLedger
+    unknown: UnknownFaceStore
+    unknown_prints: FaceCollection  # faceprints of unknown faces, apart from the enrolled ones
     faceprints: FaceprintCache | None = None
     vector_index: VectorIndexAdmin | None = None
     resources: CloudResources | None = None

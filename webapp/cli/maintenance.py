@@ -45,7 +45,9 @@ def doctor(repair: bool, grace_minutes: int) -> None:
 @with_appcontext
 def purge(days: int | None) -> None:
     """Delete visitors' uploads and their analyses older than the retention period."""
-    retention = app_services().retention if days is None else Retention(app_services().backend, days)
+    services = app_services()
+    retention = services.retention if days is None else \
+        Retention(services.backend, days, on_delete=services.unknown.forget_analysis)
     if retention.days <= 0:
         click.echo("GLIMPSE_RETENTION_DAYS is 0: analyses are kept until deleted; nothing purged")
         return

@@ -13,7 +13,6 @@ from webapp.errors import GlimpseError
 from webapp.extensions import app_services
 
 people_cli = AppGroup("people", help="Enrol, list, delete and import people.")
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
 @people_cli.command("enroll")
@@ -57,23 +56,44 @@ def delete(person_id: str) -> None:
     click.echo(f"deleted {person.id} ({person.name})")
 
 
+@people_cli.command("suggest")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of clusters instead of lines.")
+@click.option("--limit", default=50, show_default=True)
+def suggest(as_json: bool, limit: int) -> None:
+    """Groups of unknown faces worth enrolling, biggest first (enrol them on the admin page or by the API)."""
+    clusters = app_services().unknown.clusters(limit)
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in clusters]))
+        return
+    for c in clusters:
+        analyses = sorted({f.analysis_id for f in c.faces})
+        click.echo(f"{c.id}  {c.size:>3} photo(s)  e.g. /analyses/{analyses[0]}")
+    click.echo(f"{len(clusters)} group(s) of unknown faces", err=True)
+
+
 @people_cli.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def import_people(folder: Path) -> None:
-    """Enrol one person per sub-folder of FOLDER (the folder name is the full name)."""
-    dirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
-    enrolled, refused = 0, []
-    with click.progressbar(dirs, label="Enrolling", file=sys.stderr) as bar:
-        for person_dir in bar:
-            files = sorted(p for p in person_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-            photos = [(p.name, p.read_bytes()) for p in files]
+@click.option("--dry-run", is_flag=True, help="Show what would be created and added; change nothing.")
+def import_people(folder: Path, dry_run: bool) -> None:
+    """One person per sub-folder of FOLDER (its name is the full name); re-running adds only what is missing."""
+    importer = app_services().importer
+    plans = importer.plan(folder)
+    if dry_run:
+        for plan in plans:
+            click.echo(f"would {plan.describe()}")
+        return
+    added, refused = 0, []
+    with click.progressbar(plans, label="Importing", file=sys.stderr) as bar:
+        for plan in bar:
+            if plan.skipped:
+                click.echo(f"skipped {len(plan.skipped)} photo(s) of {plan.name} imported before", err=True)
             try:
-                result = app_services().people.enrol(person_dir.name, photos, consent=True, consent_by="cli import")
+                outcome = importer.run(plan, consent_by="cli import")
             except GlimpseError as exc:
-                refused.append((person_dir.name, exc.message))
+                refused.append((plan.name, exc.message))
                 continue
-            enrolled += 1
-            refused += [(f"{person_dir.name}/{name}", why) for name, why in result.refused]
-    click.echo(f"enrolled {enrolled} of {len(dirs)} people; refused {len(refused)} photo(s)")
+            added += outcome.added
+            refused += [(f"{plan.name}/{name}", why) for name, why in outcome.refused]
+    click.echo(f"{len(plans)} folder(s): added {added} face(s); refused {len(refused)}")
     for what, why in refused:
         click.echo(f"  refused {what}: {why}")

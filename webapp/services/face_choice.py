@@ -20,6 +20,7 @@ class FaceChoice:
     """Accepted (photo, face) pairs, refused (filename, reason) and notes (filename, note)."""
 
     accepted: list[tuple[Photo, DetectedFace]] = field(default_factory=list)
+    accepted_from: list[str] = field(default_factory=list)  # the label of each accepted photo, in order
     refused: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
 
@@ -29,6 +30,7 @@ def choose_faces(faces: FaceCollection, photos: list[tuple[str, bytes]], max_byt
     """Decode and detect every photo, then pick one face per usable photo."""
     choice = FaceChoice()
     singles: list[tuple[Photo, DetectedFace]] = []
+    single_labels: list[str] = []
     groups: list[tuple[str, Photo, list[DetectedFace]]] = []
     for label, data in photos:
         try:
@@ -41,9 +43,11 @@ def choose_faces(faces: FaceCollection, photos: list[tuple[str, bytes]], max_byt
             choice.refused.append((label, "No face was found in this photo."))
         elif len(found) == 1:
             singles.append((photo, found[0]))
+            single_labels.append(label)
         else:
             groups.append((label, photo, found))
     choice.accepted.extend(singles)
+    choice.accepted_from.extend(single_labels)
     for label, photo, found in groups:
         _choose_in_group(faces, choice, label, photo, found, singles[0][0] if singles else None, threshold)
     return choice
@@ -55,6 +59,7 @@ def _choose_in_group(faces: FaceCollection, choice: FaceChoice, label: str, phot
     largest = max(found, key=lambda f: f.bounding_box.area)
     if reference is None:
         choice.accepted.append((photo, largest))
+        choice.accepted_from.append(label)
         choice.notes.append((label, f"{len(found)} faces were found; only the largest was enrolled."))
         return
     matches = faces.compare(reference, photo, threshold).matches
@@ -64,6 +69,7 @@ def _choose_in_group(faces: FaceCollection, choice: FaceChoice, label: str, phot
     best_box = matches[0][0].bounding_box
     picked = max(found, key=lambda f: f.bounding_box.iou(best_box))
     choice.accepted.append((photo, picked))
+    choice.accepted_from.append(label)
     where = "the largest" if picked is largest else "not the largest"
     choice.notes.append((label, f"{len(found)} faces were found; the one matching the other photos ({where}) "
                                 "was enrolled."))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from webapp.backends.base import Backend
 from webapp.errors import NotFound
+from webapp.services.fixes import Fixes
 from webapp.storage_keys import ANALYSIS_IMAGE, DOCTOR_NOTES, PERSON_IMAGE, person_prefix
 
 
@@ -19,19 +20,24 @@ class HealthReport:
     missing_faceprints: list[str] = field(default_factory=list)  # rows whose faceprint is gone
     faceless_people: list[str] = field(default_factory=list)  # people left with no face (interrupted enrolment)
     orphan_images: list[str] = field(default_factory=list)  # stored images no row points to
+    unfinished: list[str] = field(default_factory=list)  # journalled merges/moves/removals that stopped half-way
+    orphan_unknown: list[str] = field(default_factory=list)  # unknown-face prints without a row, or rows without one
     waiting: int = 0  # inconsistencies first seen less than the grace period ago (maybe work in progress)
 
     @property
     def ok(self) -> bool:
         """True when nothing needs repair."""
-        return not (self.orphan_faceprints or self.missing_faceprints or self.faceless_people or self.orphan_images)
+        return not (self.orphan_faceprints or self.missing_faceprints or self.faceless_people or self.orphan_images
+                    or self.unfinished or self.orphan_unknown)
 
     def lines(self) -> list[str]:
         """One human line per kind of problem."""
-        kinds = [("faceprint(s) without a person", self.orphan_faceprints),
+        kinds = [("half-done merge(s), move(s) or removal(s) of a face", self.unfinished),
+                 ("faceprint(s) without a person", self.orphan_faceprints),
                  ("face row(s) whose faceprint is missing", self.missing_faceprints),
                  ("person(s) with no face", self.faceless_people),
-                 ("stored image(s) nothing points to", self.orphan_images)]
+                 ("stored image(s) nothing points to", self.orphan_images),
+                 ("unknown-face print(s) or row(s) without the other", self.orphan_unknown)]
         lines = [f"{len(items)} {what}" for what, items in kinds if items]
         if self.waiting:
             lines.append(f"{self.waiting} more first seen less than the grace period ago (left alone for now)")
@@ -56,13 +62,17 @@ class Doctor:
         prints, rows = set(self.backend.faces.face_ids()), set(self.backend.people.all_face_ids())
         people = {p.id: p for p in self.backend.people.list_people()}
         cutoff = self.clock() - self.grace
+        unknown_prints, unknown_rows = set(self.backend.unknown_prints.face_ids()), \
+            set(self.backend.unknown.all_unknown_ids())
         report = HealthReport(
+            unfinished=[op.id for op in self.backend.journal.pending() if op.started_at < cutoff],
+            orphan_unknown=sorted(unknown_prints ^ unknown_rows),
             orphan_faceprints=sorted(prints - rows),
             missing_faceprints=sorted(rows - prints),
             faceless_people=sorted(pid for pid, p in people.items() if p.face_count == 0 and p.created_at < cutoff),
         )
         # judge images against what will survive a repair, so one pass is enough
-        report.orphan_images = self._orphan_images(set(people) - set(report.faceless_people), rows & prints)
+        report.orphan_images = self._orphan_images(rows & prints)
         return report
 
     def _settle(self, report: HealthReport) -> HealthReport:
@@ -78,7 +88,7 @@ class Doctor:
             return report
         now, seen = self.clock(), self._notes()
         found = {f"faceprint:{v}" for v in report.orphan_faceprints} | {f"row:{v}" for v in report.missing_faceprints} \
-            | {f"image:{v}" for v in report.orphan_images}
+            | {f"image:{v}" for v in report.orphan_images} | {f"unknown:{v}" for v in report.orphan_unknown}
         first = {item: seen.get(item, now.isoformat()) for item in found}
         self.backend.store.put(DOCTOR_NOTES, json.dumps(first, sort_keys=True).encode(), "application/json")
 
@@ -86,8 +96,10 @@ class Doctor:
             return [v for v in values if now - datetime.fromisoformat(first[f"{kind}:{v}"]) >= self.grace]
 
         held = HealthReport(settled("faceprint", report.orphan_faceprints), settled("row", report.missing_faceprints),
-                            report.faceless_people, settled("image", report.orphan_images))
-        held.waiting = len(found) - len(held.orphan_faceprints) - len(held.missing_faceprints) - len(held.orphan_images)
+                            report.faceless_people, settled("image", report.orphan_images), report.unfinished,
+                            settled("unknown", report.orphan_unknown))
+        held.waiting = len(found) - len(held.orphan_faceprints) - len(held.missing_faceprints) \
+            - len(held.orphan_images) - len(held.orphan_unknown)
         return held
 
     def _notes(self) -> dict[str, str]:
@@ -98,13 +110,17 @@ class Doctor:
             return {}
         return notes if isinstance(notes, dict) else {}
 
-    def _orphan_images(self, live_people: set[str], rows: set[str]) -> list[str]:
-        """Image keys whose person, face or analysis no longer exists."""
+    def _orphan_images(self, rows: set[str]) -> list[str]:
+        """Image keys whose face or analysis no longer exists.
+
+        An enrolment image is judged by its face alone: after a merge or a move, a face keeps
+        its images under the folder of the person it was enrolled as.
+        """
         orphans, analyses = [], {}
         for key in self.backend.store.list():
             person = PERSON_IMAGE.match(key)
             if person:
-                if person.group(1) not in live_people or person.group(2) not in rows:
+                if person.group(2) not in rows:
                     orphans.append(key)
                 continue
             analysis = ANALYSIS_IMAGE.match(key)
@@ -117,8 +133,17 @@ class Doctor:
         return orphans
 
     def repair(self, report: HealthReport) -> None:
-        """Remove what the report lists: faceprints, rows, faceless people, then images."""
+        """Finish half-done operations first (they explain other findings), then remove what is left over."""
+        if report.unfinished:
+            fixes, pending = Fixes(self.backend), {op.id: op for op in self.backend.journal.pending()}
+            for op_id in report.unfinished:
+                if op_id in pending:
+                    fixes.resume(pending[op_id])
+            report = self.check()
+            report.unfinished = []
         self.backend.faces.delete(report.orphan_faceprints)
+        self.backend.unknown_prints.delete(report.orphan_unknown)  # ids only one side knows: both sides drop them
+        self.backend.unknown.delete_unknown(report.orphan_unknown)
         self.backend.people.delete_faces(report.missing_faceprints)
         for person_id in report.faceless_people:
             self.backend.people.delete_person(person_id)

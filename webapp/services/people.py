@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
 from webapp.domain import AuditEntry, DetectedFace, EnrolmentResult, FaceRecord, Person
-from webapp.errors import BackendUnavailable, GlimpseError, InvalidImage, InvalidInput, NotFound
+from webapp.errors import BackendUnavailable, Conflict, GlimpseError, InvalidImage, InvalidInput, NotFound
 from webapp.images import Photo, crop_box, encode_jpeg
 from webapp.services.face_choice import FaceChoice, choose_faces
 from webapp.services.limits import Limits, clean_filename
@@ -40,6 +40,27 @@ def dropped_person_id(name: str) -> str:
     return hashlib.sha256(f"s3-enrol:{clean_name(name).casefold()}".encode()).hexdigest()[:32]
 
 
+class DuplicateName(Conflict):
+    """Someone with this name is enrolled already; the caller may add the photos to them instead."""
+
+    def __init__(self, name: str, existing: list[Person]):
+        who = "Someone named {} is" if len(existing) == 1 else f"{len(existing)} people named {{}} are"
+        super().__init__(
+            f"{who.format(name)} enrolled already. Add the photos to that person, "
+            "or confirm that this is a different person with the same name."
+        )
+        self.existing = existing
+
+
+def require_consent(consent: bool) -> None:
+    """Refuse to store a face without the person's recorded consent."""
+    if not consent:
+        raise InvalidInput(
+            "Consent is required: a face is stored only when the person agreed (tick the consent box, "
+            "or send consent=true to the API)."
+        )
+
+
 class People:
     """The people use cases."""
 
@@ -53,8 +74,12 @@ class People:
 
     def has_name(self, name: str) -> bool:
         """Whether someone with exactly this name (ignoring case and spacing) is enrolled already."""
-        wanted = clean_name(name).casefold()
-        return any(p.name.casefold() == wanted for p in self.list())
+        return bool(self.named(name))
+
+    def named(self, name: str) -> list[Person]:
+        """The people whose name is this one, ignoring case and spacing."""
+        key = clean_name(name).casefold()
+        return [p for p in self.list() if p.name.casefold() == key]
 
     def get(self, person_id: str) -> Person:
         """One person, or NotFound."""
@@ -67,19 +92,36 @@ class People:
         """The enrolled faces of one person."""
         return self.backend.people.faces_of(person_id)
 
-    def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str) -> EnrolmentResult:
-        """Enrol a person from photos: each contributes its largest face; faceless photos are refused."""
+    def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str,
+              allow_duplicate: bool = False) -> EnrolmentResult:
+        """Enrol a person from photos: each contributes its largest face; faceless photos are refused.
+
+        A name already enrolled raises DuplicateName unless `allow_duplicate` says this is
+        another person with the same name.
+        """
         name = clean_name(name)
-        if not consent:
-            raise InvalidInput(
-                "Consent is required: a face is stored only when the person agreed (tick the consent box, "
-                "or send consent=true to the API)."
-            )
-        if not photos:
-            raise InvalidInput("Add at least one photo of the person's face.")
-        choice = self._choose(photos)
+        require_consent(consent)
+        existing = [] if allow_duplicate else self.named(name)
+        if existing:
+            raise DuplicateName(name, existing)
+        choice = self.choose(photos)
         person = self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
         return self._store_all(person, choice, consent_by, created=True)
+
+    def create(self, name: str, consent_by: str, allow_duplicate: bool = False) -> Person:
+        """A new person with no face yet (faces follow); DuplicateName unless allowed."""
+        name = clean_name(name)
+        existing = [] if allow_duplicate else self.named(name)
+        if existing:
+            raise DuplicateName(name, existing)
+        return self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
+
+    def add_photos(self, person_id: str, photos: list[tuple[str, bytes]], consent: bool,
+                   consent_by: str) -> EnrolmentResult:
+        """Add faces to an enrolled person (on failure only this addition's faces are undone)."""
+        person = self.get(person_id)
+        require_consent(consent)
+        return self._store_all(person, self.choose(photos), consent_by, created=False)
 
     def enrol_dropped(self, name: str, filename: str, data: bytes, consent_by: str) -> EnrolmentResult:
         """Enrol one photo dropped into a person's folder (the S3 drop): its face joins the folder's person.
@@ -93,7 +135,7 @@ class People:
         if self.backend.people.get_person(person_id) is None and self.has_name(name):
             raise InvalidInput("A person with this name was enrolled from the admin page or the CLI; "
                                "add this photo there.")
-        choice = self._choose([(filename, data)])
+        choice = self.choose([(filename, data)])
         person, created = self.backend.people.claim_person(person_id, name, consent_by, CONSENT_TEXT)
         try:
             return self._store_all(person, choice, consent_by, created)
@@ -101,8 +143,10 @@ class People:
             raise BackendUnavailable("The person was being removed while this photo was enrolled; "
                                      "it will be tried again.") from exc
 
-    def _choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
+    def choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
         """Decode the photos and pick one face each; InvalidImage when none can be used."""
+        if not photos:
+            raise InvalidInput("Add at least one photo of the person's face.")
         named = [(clean_filename(filename), data) for filename, data in photos]
         choice = choose_faces(self.backend.faces, named, self.limits.max_bytes, self.limits.max_pixels,
                               self.limits.match_threshold)
@@ -116,7 +160,7 @@ class People:
         result = EnrolmentResult(person=person, refused=choice.refused, notes=choice.notes)
         try:
             for photo, face in choice.accepted:
-                result.face_ids.append(self._store_face(person.id, photo, face))
+                result.face_ids.append(self.store_face(person.id, photo, face))
         except BaseException:
             log.exception("enrolment of %s failed; rolling back", person.id)
             if created:
@@ -132,7 +176,7 @@ class People:
         self.audit(consent_by, "enrol", person.id, f"{len(result.face_ids)} face(s), consent recorded")
         return result
 
-    def _store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:
+    def store_face(self, person_id: str, photo: Photo, face: DetectedFace) -> str:
         """Index one face, then keep its photo and crop, then record the mapping row."""
         face_id = self.backend.faces.index(photo, face, person_id)
         try:
@@ -152,12 +196,13 @@ class People:
     def forget(self, person_id: str, actor: str = "") -> Person:
         """Delete a person with every faceprint, mapping row, enrolment image and crop."""
         person = self.get(person_id)
-        face_ids = [f.face_id for f in self.backend.people.faces_of(person_id)]
-        self._erase(person_id, face_ids)
-        self.audit(actor, "forget", person_id, f"{len(face_ids)} faceprint(s) deleted")
+        faces = self.backend.people.faces_of(person_id)
+        # a face merged or moved here keeps its images in the folder it was enrolled under
+        self._erase(person_id, [f.face_id for f in faces], [k for f in faces for k in (f.image_key, f.crop_key)])
+        self.audit(actor, "forget", person_id, f"{len(faces)} faceprint(s) deleted")
         return person
 
-    def _erase(self, person_id: str, face_ids: list[str]) -> None:
+    def _erase(self, person_id: str, face_ids: list[str], image_keys: list[str] = ()) -> None:
         """Rows first (one step that hides the person at once), then faceprints, then images.
 
         If the process dies part-way, what is left is only faceprints and images that no
@@ -166,6 +211,8 @@ class People:
         self.backend.people.delete_person(person_id)
         self.backend.faces.delete(face_ids)
         self.backend.store.delete_prefix(person_prefix(person_id))
+        for image_key in image_keys:
+            self.backend.store.delete(image_key)
 
     def audit(self, actor: str, action: str, subject: str = "", detail: str = "") -> None:
         """Append an audit entry (ids and counts only: never a name or a face)."""

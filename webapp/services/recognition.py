@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from webapp.backends.base import Backend
-from webapp.domain import Analysis, DetectedFace, Label, RecognizedFace
+from webapp.domain import Analysis, DetectedFace, HistoryFilter, Label, RecognizedFace
 from webapp.errors import NotFound
 from webapp.images import Photo, decode_photo
 from webapp.services.limits import Limits, clean_filename
 from webapp.storage_keys import analysis_photo, analysis_thumb
+
+if TYPE_CHECKING:
+    from webapp.services.unknown import UnknownFaces
 
 DISPLAY_SIDE = 1600  # stored copy for the result page; boxes are ratios so any size works
 THUMB_SIDE = 320
@@ -18,9 +22,10 @@ THUMB_SIDE = 320
 class Recognizer:
     """The analyse use case and the history."""
 
-    def __init__(self, backend: Backend, limits: Limits):
+    def __init__(self, backend: Backend, limits: Limits, unknown: UnknownFaces | None = None):
         self.backend = backend
         self.limits = limits
+        self.unknown = unknown  # keeps the faces nobody matched, for "who is this?"
 
     def decode(self, data: bytes) -> Photo:
         """Validate and decode upload bytes under the configured limits."""
@@ -31,15 +36,20 @@ class Recognizer:
         # Sequential on purpose: labels in a second thread (both runtimes release the GIL) was
         # never faster on 2 cores and up to 30% slower with 6 faces, because each model already
         # uses both cores (`python bench/latency.py --ab`, docs/performance.md).
+        _, faces, labels = self._recognize(photo)
+        return faces, labels
+
+    def _recognize(self, photo: Photo) -> tuple[list[DetectedFace], list[RecognizedFace], list[Label]]:
+        """The detected faces too (their landmarks), in the order of the recognized ones."""
         detected = self.backend.faces.detect(photo)
         faces = self._name_faces(photo, detected)
         labels = self.backend.labels.detect(photo, self.limits.min_label_confidence, self.limits.max_labels)
-        return faces, with_person_labels(labels, detected)
+        return detected, faces, with_person_labels(labels, detected)
 
-    def analyse(self, data: bytes, filename: str | None = None) -> Analysis:
-        """Decode, recognize, store the photo and its thumbnail, and save the analysis."""
+    def analyse(self, data: bytes, filename: str | None = None, owner: str = "") -> Analysis:
+        """Decode, recognize, store the photo and its thumbnail, and save the analysis as `owner`'s."""
         photo = self.decode(data)
-        faces, labels = self.recognize(photo)
+        detected, faces, labels = self._recognize(photo)
         analysis_id = uuid4().hex
         image_key, thumb_key = analysis_photo(analysis_id), analysis_thumb(analysis_id)
         self.backend.store.put(image_key, photo.jpeg(DISPLAY_SIDE), "image/jpeg")
@@ -48,8 +58,11 @@ class Recognizer:
         analysis = Analysis(
             id=analysis_id, created_at=datetime.now(UTC), image_key=image_key, thumb_key=thumb_key,
             width=width, height=height, faces=tuple(faces), labels=tuple(labels), filename=clean_filename(filename),
+            owner=owner,
         )
         self.backend.analyses.save_analysis(analysis)
+        if self.unknown is not None:
+            self.unknown.remember(analysis, photo, detected)
         return analysis
 
     def _name_faces(self, photo: Photo, detected: list[DetectedFace]) -> list[RecognizedFace]:
@@ -66,7 +79,7 @@ class Recognizer:
                 RecognizedFace(
                     face.bounding_box, face.confidence,
                     person.id if person else None, person.name if person else None,
-                    similarity if person else None, face.orientation,
+                    similarity if person else None, face.orientation, fid if person else None,
                 )
             )
         return named
@@ -78,9 +91,9 @@ class Recognizer:
             raise NotFound("There is no analysis with that id.")
         return analysis
 
-    def history(self, limit: int) -> list[Analysis]:
-        """Past analyses, newest first."""
-        return self.backend.analyses.list_analyses(limit)
+    def history(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """Past analyses, newest first: all of them, or those `only` lets through."""
+        return self.backend.analyses.list_analyses(limit, only)
 
 
 def with_person_labels(labels: list[Label], faces: list[DetectedFace]) -> list[Label]:

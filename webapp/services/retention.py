@@ -22,8 +22,9 @@ class Retention:
     """Deletes analyses (rows and stored photos) older than `days`; 0 keeps them forever."""
 
     def __init__(self, backend: Backend, days: int, every_seconds: float = 3600.0,
-                 clock: Callable[[], datetime] = _utc_now):
+                 clock: Callable[[], datetime] = _utc_now, on_delete: Callable[[str], None] | None = None):
         self.backend = backend
+        self.on_delete = on_delete  # runs first for each analysis that goes (its unknown faces go with it)
         self.days = days
         self.every_seconds = every_seconds
         self.clock = clock
@@ -44,6 +45,8 @@ class Retention:
         deleted: set[str] = set()
         while batch := [a for a in self.backend.analyses.analyses_before(cutoff, BATCH) if a.id not in deleted]:
             for analysis in batch:
+                if self.on_delete:
+                    self.on_delete(analysis.id)
                 # the row first: if we stop here, only unreferenced images remain (doctor removes them)
                 self.backend.analyses.delete_analysis(analysis.id)
                 self.backend.store.delete_prefix(analysis_prefix(analysis.id))

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from webapp.domain import HistoryFilter
 from webapp.errors import InvalidImage, InvalidInput
 from webapp.extensions import app_services
-from webapp.services.people import CONSENT_TEXT
+from webapp.services.people import CONSENT_TEXT, DuplicateName
 from webapp.views.security import admin_required, current_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -29,19 +30,31 @@ def new_person():
     return render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name="", max_mb=max_mb)
 
 
+def _enrol_page(name: str, status: int, existing=()):
+    """The enrol form again, keeping the name (and offering the people who already have it)."""
+    page = render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name=name, existing=existing,
+                           max_mb=app_services().settings.max_upload_mb)
+    return page, status
+
+
 @bp.post("/people")
 @admin_required
 def enrol():
-    """Enrol a person from the form; refused photos are listed, nothing is stored for them."""
-    name = request.form.get("name", "")
+    """Enrol a person from the form, or add the photos to the existing person the admin chose."""
+    name, target = request.form.get("name", ""), request.form.get("existing", "")
     photos = [(f.filename or "", f.read()) for f in request.files.getlist("images") if f and f.filename]
+    consent, service = request.form.get("consent") == "yes", app_services().people
     try:
-        result = app_services().people.enrol(name, photos, request.form.get("consent") == "yes", current_admin())
+        if target and target != "new":
+            result = service.add_photos(target, photos, consent, current_admin())
+        else:
+            result = service.enrol(name, photos, consent, current_admin(), allow_duplicate=target == "new")
+    except DuplicateName as exc:
+        flash(exc.message, "warning")
+        return _enrol_page(name, exc.status, exc.existing)
     except (InvalidInput, InvalidImage) as exc:
         flash(exc.message, "error")
-        page = render_template("admin/enrol.html", consent_text=CONSENT_TEXT, name=name,
-                               max_mb=app_services().settings.max_upload_mb)
-        return page, exc.status
+        return _enrol_page(name, exc.status)
     flash(f"Enrolled {result.person.name} with {len(result.face_ids)} face(s).", "success")
     for filename, reason in result.refused:
         flash(f"Refused {filename or 'a photo'}: {reason}", "warning")
@@ -53,9 +66,13 @@ def enrol():
 @bp.get("/people/<person_id>")
 @admin_required
 def person(person_id: str):
-    """One person with their enrolled faces."""
-    service = app_services().people
-    return render_template("admin/person.html", person=service.get(person_id), faces=service.faces(person_id))
+    """One person: their enrolled faces, the fixes, and the photos they were found in (newest first)."""
+    services = app_services()
+    person = services.people.get(person_id)
+    photos = services.recognizer.history(services.settings.history_size, HistoryFilter(person_id=person_id))
+    others = [p for p in services.people.list() if p.id != person_id]
+    return render_template("admin/person.html", person=person, faces=services.people.faces(person_id),
+                           others=others, photos=photos)
 
 
 @bp.route("/people/<person_id>/delete", methods=["GET", "POST"])

@@ -33,8 +33,11 @@ def login():
             raise TooManyAttempts(f"Too many failed logins. Try again in {max(1, round(wait / 60))} minute(s).")
         if app_services().accounts.check_login(username, request.form.get("password", "")):
             _throttle().succeeded(*keys)
+            visitor = session.get("visitor")  # the visitor's own history survives logging in
             session.clear()
             session["admin"] = username
+            if visitor:
+                session["visitor"] = visitor
             return redirect(_safe_next(request.args.get("next")))
         _throttle().failed(*keys)
         flash("Wrong username or password.", "error")

@@ -7,6 +7,7 @@ from werkzeug.datastructures import FileStorage
 from webapp.errors import InvalidImage, InvalidInput
 from webapp.extensions import app_services
 from webapp.services.comparison import Comparer, comparison_dict, parse_threshold, preview_uri, sentence
+from webapp.views.security import analysis_allowed
 
 bp = Blueprint("compare", __name__)
 api_bp = Blueprint("compare_api", __name__, url_prefix="/api/v1")
@@ -23,12 +24,14 @@ def _page(status: int = 200, **context):
 
 
 @bp.get("/compare")
+@analysis_allowed
 def page():
     """The form: two photos side by side."""
     return _page()
 
 
 @bp.post("/compare")
+@analysis_allowed
 def compare():
     """Compare the two uploaded photos and show both with boxes and a plain verdict."""
     comparer = _comparer()
@@ -53,6 +56,7 @@ def _upload(field: str, missing: str) -> FileStorage:
 
 
 @api_bp.post("/comparisons")
+@analysis_allowed
 def create_comparison():
     """Compare multipart `source` (its largest face) with every face of `target`; 201 with the result."""
     missing = [name for name in ("source", "target") if name not in request.files]

@@ -3,28 +3,32 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from webapp.domain import HistoryFilter
 from webapp.errors import InvalidImage
 from webapp.extensions import app_services
 from webapp.storage_keys import MEDIA_KEY, is_person_key
-from webapp.views.security import current_admin
+from webapp.views.security import analysis_allowed, current_admin, current_owner
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@analysis_allowed
 def index():
     """The upload page."""
     return render_template("public/index.html", max_mb=app_services().settings.max_upload_mb)
 
 
 @bp.post("/analyses")
+@analysis_allowed
 def analyse():
     """Analyse the uploaded photo and show its result page."""
     upload = request.files.get("image")
     try:
         if upload is None or not upload.filename:
             raise InvalidImage("Choose a photo to upload.")
-        analysis = app_services().recognizer.analyse(upload.read(), upload.filename)
+        owner = current_owner(create=True)
+        analysis = app_services().recognizer.analyse(upload.read(), upload.filename, owner)
     except InvalidImage as exc:
         page = render_template("public/index.html", max_mb=app_services().settings.max_upload_mb, error=exc.message)
         return page, exc.status
@@ -43,9 +47,16 @@ def result(analysis_id: str):
 
 @bp.get("/history")
 def history():
-    """Past analyses, newest first."""
-    analyses = app_services().recognizer.history(app_services().settings.history_size)
-    return render_template("public/history.html", analyses=analyses)
+    """The caller's own analyses, newest first; admins see everyone's, filtered by person and label."""
+    services, size = app_services(), app_services().settings.history_size
+    if not current_admin():
+        owner = current_owner()
+        analyses = services.recognizer.history(size, HistoryFilter(owner=owner)) if owner else []
+        return render_template("public/history.html", analyses=analyses)
+    person, label = request.args.get("person", "").strip(), request.args.get("label", "").strip()
+    only = HistoryFilter(person_id=person or None, label=label or None)
+    return render_template("public/history.html", analyses=services.recognizer.history(size, only),
+                           people=services.people.list(), person=person, label=label)
 
 
 @bp.get("/media/<path:key>")

@@ -1,6 +1,8 @@
 """Security headers and the admin/token guards shared by the blueprints."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from functools import wraps
 
 from flask import Response, redirect, request, session, url_for
@@ -29,6 +31,61 @@ def current_admin() -> str | None:
     return session.get("admin")
 
 
+def bearer_token() -> str:
+    """The token of an `Authorization: Bearer <token>` header ("" when there is none)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def has_valid_token() -> bool:
+    """Whether the request carries a live API token."""
+    token = bearer_token()
+    return bool(token) and app_services().accounts.token_is_valid(token)
+
+
+def visitor_id(create: bool = False) -> str | None:
+    """The random id of this browser's visitor, kept in the signed session cookie.
+
+    Made on the first analysis (`create=True`): a visitor who clears cookies starts afresh,
+    and the id says nothing about who they are.
+    """
+    if create and "visitor" not in session:
+        session["visitor"] = secrets.token_hex(16)
+    return session.get("visitor")
+
+
+def token_name(token: str) -> str:
+    """A short, stable name for a token (a prefix of its hash): never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def current_owner(create: bool = False) -> str:
+    """Who the analyses of this request belong to: the admin, the API token, the visitor, or nobody ("").
+
+    `create` gives a browser without one its visitor id (on its first analysis).
+    """
+    if current_admin():
+        return f"admin:{current_admin()}"
+    if has_valid_token():
+        return f"token:{token_name(bearer_token())}"
+    visitor = visitor_id(create)
+    return f"visitor:{visitor}" if visitor else ""
+
+
+def analysis_allowed(view):
+    """With GLIMPSE_PUBLIC_ANALYSIS=false, analysis and compare need an admin session or an API token."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if app_services().settings.public_analysis or current_admin() or has_valid_token():
+            return view(*args, **kwargs)
+        if request.path.startswith("/api/"):
+            raise Unauthorized("Analysis needs an API token on this server: send 'Authorization: Bearer <token>'.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    return wrapped
+
+
 def admin_required(view):
     """Send visitors who are not logged in to the login page."""
 
@@ -46,8 +103,7 @@ def token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not app_services().accounts.token_is_valid(token.strip()):
+        if not has_valid_token():
             raise Unauthorized("This endpoint needs an admin API token: send 'Authorization: Bearer <token>'.")
         return view(*args, **kwargs)
 

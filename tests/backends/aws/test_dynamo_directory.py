@@ -108,3 +108,21 @@ def test_audit_entries_are_items_of_their_own(world, aws_backend):
     assert item["pk"] == f"AUDIT#{item['gsi1sk']}"
     (entry,) = aws_backend.audit.list_audit(5)
     assert entry == AuditEntry(at, "admin", "forget", "p1", "2 faceprint(s) deleted")
+
+
+def _all_keys(world) -> list[tuple[str, str]]:
+    rows = world.clients.get("dynamodb").scan(TableName="glimpse")["Items"]
+    return sorted((r["pk"]["S"], r["sk"]["S"]) for r in rows)
+
+
+def test_history_markers_are_written_with_the_analysis_and_deleted_with_it(world, services):
+    ada = services.people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
+    before = _all_keys(world)
+    analysis = services.recognizer.analyse(make_photo(RED), "p.png", "visitor:v1")
+    added = sorted(set(_all_keys(world)) - set(before))
+    partition = f"ANALYSIS#{analysis.id}"
+    assert added == sorted([(partition, "ANALYSIS"), (partition, "OWNER"), (partition, "LABEL#design"),
+                            (partition, "LABEL#face"), (partition, "LABEL#pattern"), (partition, "LABEL#person"),
+                            (f"PERSON#{ada.person.id}", f"SEEN#{analysis.id}")])
+    services.backend.analyses.delete_analysis(analysis.id)
+    assert _all_keys(world) == before

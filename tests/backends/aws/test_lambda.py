@@ -90,14 +90,14 @@ def test_photos_of_one_new_person_handled_at_once_make_one_person(world, aws_bac
     lambda_handler._get_app()
     services = lambda_app[0].extensions["services"]
     both_checked = threading.Barrier(2, timeout=30)
-    choose = services.people._choose
+    choose = services.people.choose
 
     def choose_together(photos):  # both invocations have seen "no such person" before either claims
         chosen = choose(photos)
         both_checked.wait()
         return chosen
 
-    monkeypatch.setattr(services.people, "_choose", choose_together)
+    monkeypatch.setattr(services.people, "choose", choose_together)
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda key: lambda_handler.handler(_event(bucket, key), None), keys))
     assert [r["results"][0]["status"] for r in results] == ["enrolled", "enrolled"]

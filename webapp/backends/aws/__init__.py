@@ -17,7 +17,10 @@ def build(settings: Settings, clients: Any = None) -> Backend:
     from webapp.backends.aws.dynamo_accounts import DynamoAccounts, DynamoAudit
     from webapp.backends.aws.dynamo_analyses import DynamoAnalyses
     from webapp.backends.aws.dynamo_directory import DynamoPeople
-    from webapp.backends.aws.provision import AwsResources
+    from webapp.backends.aws.dynamo_imports import DynamoImports
+    from webapp.backends.aws.dynamo_journal import DynamoJournal
+    from webapp.backends.aws.dynamo_unknown import DynamoUnknown
+    from webapp.backends.aws.provision import AwsResources, unknown_collection
     from webapp.backends.aws.rekognition_faces import RekognitionFaces
     from webapp.backends.aws.rekognition_labels import RekognitionLabels
     from webapp.backends.aws.s3_store import S3ImageStore
@@ -31,7 +34,9 @@ def build(settings: Settings, clients: Any = None) -> Backend:
         labels=RekognitionLabels(clients),
         **{port: adapter(clients, settings.dynamodb_faces_table, settings.dynamodb_table) for port, adapter in (
             ("people", DynamoPeople), ("analyses", DynamoAnalyses), ("audit", DynamoAudit),
-            ("accounts", DynamoAccounts))},
+            ("accounts", DynamoAccounts), ("journal", DynamoJournal), ("imports", DynamoImports),
+            ("unknown", DynamoUnknown))},
+        unknown_prints=RekognitionFaces(clients, unknown_collection(settings)),
         resources=AwsResources(settings, clients), uploads=S3Uploads(clients),
     )
 

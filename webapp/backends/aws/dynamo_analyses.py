@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from webapp.backends.aws import dynamo_items as items
-from webapp.backends.aws.dynamo_items import MAIN_GSI, SEEN, key, person_pk, to_item
+from webapp.backends.aws.dynamo_items import MAIN_GSI, key, person_pk, to_item
 from webapp.backends.aws.dynamo_tables import DynamoTables
-from webapp.domain import Analysis
+from webapp.domain import Analysis, HistoryFilter
+
+PAGE = 50  # analyses fetched per BatchGetItem while filling a filtered listing
 
 
 class DynamoAnalyses(DynamoTables):
@@ -15,7 +17,7 @@ class DynamoAnalyses(DynamoTables):
     def save_analysis(self, analysis: Analysis) -> None:
         """Store the analysis and a marker in the partition of each person it names."""
         values = items.analysis_item(analysis)
-        markers = [{"pk": person_pk(pid), "sk": f"{SEEN}{analysis.id}"} for pid in sorted(items.person_ids_in(values))]
+        markers = items.history_markers(values)
         self.db.batch_write(self.table, [{"PutRequest": {"Item": to_item(v)}} for v in [values, *markers]])
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
@@ -23,9 +25,35 @@ class DynamoAnalyses(DynamoTables):
         values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
         return self._analyses([values])[0] if values else None
 
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first (gsi1 partition ANALYSES, sorted by time)."""
-        return self._analyses(self._index("ANALYSES", newest_first=True, limit=limit)) if limit > 0 else []
+    def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """The newest analyses first: all (gsi1 ANALYSES) or one owner's / person's / label's (their markers)."""
+        if limit <= 0:
+            return []
+        only = only or HistoryFilter()
+        if only == HistoryFilter():
+            return self._analyses(self._index("ANALYSES", newest_first=True, limit=limit))
+        if only.owner is not None:
+            partition = f"OWNER#{only.owner}"
+        elif only.person_id is not None:
+            partition = f"{items.SEEN}{only.person_id}"
+        else:
+            partition = f"LABEL#{only.label.casefold()}"
+        return self._filled(partition, only, limit)
+
+    def _filled(self, partition: str, only: HistoryFilter, limit: int) -> list[Analysis]:
+        """Walk one marker partition newest first, fetching analyses a page at a time, until `limit` pass."""
+        markers = self.db.query(TableName=self.table, IndexName=MAIN_GSI, KeyConditionExpression="gsi1pk = :p",
+                                ExpressionAttributeValues=to_item({":p": partition}), ScanIndexForward=False)
+        found: list[Analysis] = []
+        while len(found) < limit:
+            ids = [m["analysis_id"] for _, m in zip(range(PAGE), markers, strict=False)]
+            if not ids:
+                break
+            rows = {v["id"]: v for v in self.db.batch_get(self.table, [key(f"ANALYSIS#{a}", items.ANALYSIS)
+                                                                        for a in dict.fromkeys(ids)])}
+            page = self._analyses([rows[a] for a in dict.fromkeys(ids) if a in rows])
+            found += [a for a in page if only.matches(a)]
+        return found[:limit]
 
     def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
         """Up to `limit` analyses created before cutoff, oldest first (gsi1 ANALYSES, gsi1sk < cutoff)."""
@@ -38,12 +66,50 @@ class DynamoAnalyses(DynamoTables):
         )
         return self._analyses(list(rows))
 
+    def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
+        """Rename faces in the analyses from_person's SEEN# markers list; markers follow (new one first)."""
+        markers = self.db.query(
+            TableName=self.table, KeyConditionExpression="pk = :p AND begins_with(sk, :s)", ConsistentRead=True,
+            ExpressionAttributeValues=to_item({":p": person_pk(from_person_id), ":s": items.SEEN}),
+        )
+        for marker in list(markers):
+            self._relink_one(marker["sk"][len(items.SEEN):], from_person_id, to_person_id, face_ids)
+
+    def _relink_one(self, analysis_id: str, from_id: str, to_id: str | None, face_ids: list[str] | None) -> None:
+        """One analysis: its faces renamed, the new person's marker written, the old one's removed if unused."""
+        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
+        if values is None:
+            self.db.call("delete_item", TableName=self.table, Key=key(person_pk(from_id), f"{items.SEEN}{analysis_id}"))
+            return
+        faces = items.relinked(values.get("faces", []), from_id, to_id, face_ids)
+        if to_id:
+            self.db.call("put_item", TableName=self.table, Item=to_item(
+                {"pk": person_pk(to_id), "sk": f"{items.SEEN}{analysis_id}", "gsi1pk": f"{items.SEEN}{to_id}",
+                 "gsi1sk": values["gsi1sk"], "analysis_id": analysis_id}))
+        self.db.call("update_item", TableName=self.table, Key=key(values["pk"], values["sk"]),
+                     UpdateExpression="SET faces = :f", ExpressionAttributeValues=to_item({":f": faces}))
+        if from_id not in items.person_ids_in({"faces": faces}):
+            self.db.call("delete_item", TableName=self.table, Key=key(person_pk(from_id), f"{items.SEEN}{analysis_id}"))
+
+    def name_face(self, analysis_id: str, position: int, person_id: str, face_id: str) -> None:
+        """Name one face of a past analysis: the person's marker first, then the face in the item."""
+        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
+        if values is None:
+            return
+        self.db.call("put_item", TableName=self.table, Item=to_item(
+            {"pk": person_pk(person_id), "sk": f"{items.SEEN}{analysis_id}", "gsi1pk": f"{items.SEEN}{person_id}",
+             "gsi1sk": values["gsi1sk"], "analysis_id": analysis_id}))
+        faces = [dict(f) for f in values.get("faces", [])]
+        faces[position] = {**faces[position], "person_id": person_id, "similarity": None, "face_id": face_id}
+        self.db.call("update_item", TableName=self.table, Key=key(values["pk"], values["sk"]),
+                     UpdateExpression="SET faces = :f", ExpressionAttributeValues=to_item({":f": faces}))
+
     def delete_analysis(self, analysis_id: str) -> None:
         """Delete the SEEN# markers of the people it names, then the analysis; absent ids are ignored."""
         values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
         if values is None:
             return
-        markers = [key(person_pk(pid), f"{SEEN}{analysis_id}") for pid in sorted(items.person_ids_in(values))]
+        markers = [key(m["pk"], m["sk"]) for m in items.history_markers(values)]
         self.db.batch_write(self.table, [{"DeleteRequest": {"Key": k}} for k in markers])
         self.db.call("delete_item", TableName=self.table, Key=key(values["pk"], values["sk"]))
 

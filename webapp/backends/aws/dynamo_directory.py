@@ -8,6 +8,7 @@ only to find faces recorded before the markers existed, and what it returns is c
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -75,11 +76,59 @@ class DynamoPeople(DynamoTables):
         return sorted((people[pid] for pid in dict.fromkeys(listed) if pid in people),
                       key=lambda p: (p.name.casefold(), p.created_at, p.id))
 
+    def rename_person(self, person_id: str, name: str) -> None:
+        """Rename the profile (and its place in the name-sorted list), then the FullName of each face row."""
+        person = self.get_person(person_id)
+        if person is None:
+            raise NotFound("There is no person with that id.")
+        sort_key = items.person_item(replace(person, name=name), person.consent_text)["gsi1sk"]
+        self.db.call("update_item", TableName=self.table, Key=key(person_pk(person_id), PROFILE),
+                     UpdateExpression="SET #n = :n, gsi1sk = :s", ConditionExpression="attribute_exists(pk)",
+                     ExpressionAttributeNames={"#n": "name"},
+                     ExpressionAttributeValues=to_item({":n": name, ":s": sort_key}))
+        for face in self.faces_of(person_id):
+            self.db.call("update_item", TableName=self.faces_table, Key=_face_key(face.face_id),
+                         UpdateExpression="SET FullName = :n", ExpressionAttributeValues=to_item({":n": name}))
+
+    def move_faces(self, face_ids: list[str], person_id: str) -> None:
+        """Re-point each face row, move its marker and both people's counts: one transaction per face."""
+        target = self.get_person(person_id)
+        if target is None:
+            raise NotFound("There is no person with that id.")
+        keys = [_face_key(fid) for fid in dict.fromkeys(face_ids)]
+        for row in self.db.batch_get(self.faces_table, keys, ConsistentRead=True):
+            if row["PersonId"] != person_id:
+                self._move_face(items.face_from(row), target)
+
+    def _move_face(self, face: FaceRecord, target: Person) -> None:
+        """One face to another person; the row's condition makes a repeated move a no-op."""
+        moved = replace(face, person_id=target.id)
+        writes = [
+            {"Update": {"TableName": self.faces_table, "Key": _face_key(face.face_id),
+                        "UpdateExpression": "SET PersonId = :to, FullName = :n",
+                        "ConditionExpression": "PersonId = :from",
+                        "ExpressionAttributeValues": to_item({":to": target.id, ":n": target.name,
+                                                              ":from": face.person_id})}},
+            {"Delete": {"TableName": self.table, "Key": key(person_pk(face.person_id), f"{FACE}{face.face_id}")}},
+            {"Put": {"TableName": self.table, "Item": to_item(items.face_marker_item(moved, now_text()))}},
+            {"Update": {"TableName": self.table, "Key": key(person_pk(target.id), PROFILE),
+                        "UpdateExpression": "ADD face_count :one", "ExpressionAttributeValues": to_item({":one": 1}),
+                        "ConditionExpression": "attribute_exists(pk)"}},
+        ]
+        if self.get_person(face.person_id):  # the one it leaves still exists: one face fewer
+            writes.append({"Update": {"TableName": self.table, "Key": key(person_pk(face.person_id), PROFILE),
+                                      "UpdateExpression": "ADD face_count :minus",
+                                      "ExpressionAttributeValues": to_item({":minus": -1})}})
+        # a failed condition means the row moved already or a profile went meanwhile: the next pass reads what is
+        self._transact(writes)
+
     def delete_person(self, person_id: str) -> None:
         """Scrub their analyses, delete their face rows and markers, then the profile (last: a retry finds them)."""
         partition = self._partition(person_pk(person_id))
         for marker in (v for v in partition if v["sk"].startswith(SEEN)):
             self._scrub(marker["sk"][len(SEEN):], person_id)
+        for marker in (v for v in partition if v["sk"].startswith("FOLDER#")):  # their import folder's claim
+            self.db.call("delete_item", TableName=self.table, Key=key(f"IMPORT#{marker['sk'][7:]}", "IMPORT"))
         face_ids = [f.face_id for f in self._faces(person_id, partition)]
         self.db.batch_write(self.faces_table, [{"DeleteRequest": {"Key": _face_key(fid)}} for fid in face_ids])
         self.db.batch_write(self.table, [{"DeleteRequest": {"Key": key(v["pk"], v["sk"])}}

@@ -10,9 +10,11 @@ overloaded GSI `gsi1` (`gsi1pk`/`gsi1sk`, all attributes projected):
 
     item            pk                  sk                  gsi1pk             gsi1sk
     person          PERSON#<id>         PROFILE             PEOPLE             <casefolded name>#<created>#<id>
-    seen-in marker  PERSON#<id>         SEEN#<analysis id>  -                  -
+    seen-in marker  PERSON#<id>         SEEN#<analysis id>  SEEN#<person id>   <created iso, UTC>#<analysis id>
     face marker     PERSON#<id>         FACE#<face id>      -                  -
     analysis        ANALYSIS#<id>       ANALYSIS            ANALYSES           <created iso, UTC>#<id>
+    owner marker    ANALYSIS#<id>       OWNER               OWNER#<owner>      <created iso, UTC>#<id>
+    label marker    ANALYSIS#<id>       LABEL#<label>       LABEL#<label>      <created iso, UTC>#<id>
     admin           ADMIN#<username>    ADMIN               ADMINS             <username>
     admin marker    ADMINS              <username>          -                  -
     API token       TOKEN#<sha256>      TOKEN               TOKENID#<id>       TOKEN
@@ -27,6 +29,12 @@ delete; deleting an analysis finds its markers from the person ids the analysis 
 A GSI lags behind writes and cannot be read consistently, so nothing that must be exact
 reads one: the admin markers (one partition) count admins, the token-by-id item finds a
 token to revoke, and a list read from gsi1 is checked against the items themselves.
+
+History listings do read gsi1 (a listing may show a new analysis a moment late): the
+markers' gsi1 keys make each one Query, newest first — one owner's analyses (OWNER#), those
+naming one person (SEEN#), those with one label (LABEL#, casefolded, parents included), and
+the analyses found are read back and checked against the filter. Markers written before
+these keys existed carry none and are not listed; they are still deleted with their analysis.
 """
 from __future__ import annotations
 
@@ -139,7 +147,7 @@ def analysis_item(analysis: Analysis) -> dict:
     created = analysis.created_at.isoformat()
     faces = [
         {**asdict(f.bounding_box), "confidence": f.confidence, "person_id": f.person_id, "similarity": f.similarity,
-         "orientation": f.orientation}
+         "orientation": f.orientation, "face_id": f.face_id}
         for f in analysis.faces
     ]
     return {
@@ -147,9 +155,27 @@ def analysis_item(analysis: Analysis) -> dict:
         "gsi1sk": f"{sortable_time(analysis.created_at)}#{analysis.id}",
         "id": analysis.id, "created_at": created, "image_key": analysis.image_key, "thumb_key": analysis.thumb_key,
         "width": analysis.width, "height": analysis.height, "filename": analysis.filename, "faces": faces,
+        "owner": analysis.owner,
         "labels": [{"name": lb.name, "confidence": lb.confidence, "parents": list(lb.parents)}
                    for lb in analysis.labels],
     }
+
+
+def label_keys_in(values: dict) -> set[str]:
+    """The casefolded labels (and their parents) of an analysis item."""
+    return {n.casefold() for lb in values.get("labels", []) for n in (lb["name"], *lb.get("parents", []))}
+
+
+def history_markers(values: dict) -> list[dict]:
+    """The marker items of an analysis item: one per person it names, its owner, one per label."""
+    aid, when = values["id"], values["gsi1sk"]
+    markers = [{"pk": person_pk(pid), "sk": f"{SEEN}{aid}", "gsi1pk": f"{SEEN}{pid}"}
+               for pid in sorted(person_ids_in(values))]
+    if values.get("owner"):
+        markers.append({"pk": values["pk"], "sk": "OWNER", "gsi1pk": f"OWNER#{values['owner']}"})
+    markers += [{"pk": values["pk"], "sk": f"LABEL#{name}", "gsi1pk": f"LABEL#{name}"}
+                for name in sorted(label_keys_in(values))]
+    return [{**m, "gsi1sk": when, "analysis_id": aid} for m in markers]
 
 
 def person_ids_in(values: dict) -> set[str]:
@@ -165,7 +191,7 @@ def _recognized(face: dict, people: dict[str, Person]) -> RecognizedFace:
     if person is None:
         return RecognizedFace(box, float(face["confidence"]), orientation=orientation)
     return RecognizedFace(box, float(face["confidence"]), person.id, person.name, _float(face.get("similarity")),
-                          orientation)
+                          orientation, face.get("face_id"))
 
 
 def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
@@ -174,15 +200,24 @@ def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
         id=values["id"], created_at=datetime.fromisoformat(values["created_at"]),
         image_key=values["image_key"], thumb_key=values["thumb_key"],
         width=int(values["width"]), height=int(values["height"]), filename=values.get("filename", ""),
-        faces=tuple(_recognized(f, people) for f in values.get("faces", [])),
+        owner=values.get("owner") or "", faces=tuple(_recognized(f, people) for f in values.get("faces", [])),
         labels=tuple(Label(lb["name"], float(lb["confidence"]), tuple(lb.get("parents", [])))
                      for lb in values.get("labels", [])),
     )
 
 
 def scrubbed(faces: list[dict], person_id: str) -> list[dict]:
-    """Analysis faces with one person's id and similarity removed."""
-    return [{**f, "person_id": None, "similarity": None} if f.get("person_id") == person_id else f for f in faces]
+    """Analysis faces with one person's id, similarity and matched face removed."""
+    return relinked(faces, person_id, None)
+
+
+def relinked(faces: list[dict], from_id: str, to_id: str | None, face_ids: list[str] | None = None) -> list[dict]:
+    """Analysis faces naming from_id (through these face ids, or any) naming to_id instead (None: Unknown)."""
+    def moves(face: dict) -> bool:
+        return face.get("person_id") == from_id and (face_ids is None or face.get("face_id") in face_ids)
+
+    gone = {"person_id": None, "similarity": None, "face_id": None}
+    return [({**f, "person_id": to_id} if to_id else {**f, **gone}) if moves(f) else f for f in faces]
 
 
 def sortable_time(moment: datetime) -> str:

@@ -4,7 +4,14 @@ deploy/iam-policy.json must grant exactly `required_actions()`; a test checks it
 """
 from __future__ import annotations
 
-from webapp.backends.aws import dynamo_directory, rekognition_faces, rekognition_labels, s3_store, uploads
+from webapp.backends.aws import (
+    dynamo_directory,
+    limit_storage,
+    rekognition_faces,
+    rekognition_labels,
+    s3_store,
+    uploads,
+)
 
 # Read-only checks `flask aws status` makes, so the instance role can run it on the instance.
 STATUS_CALLS = frozenset({"s3:HeadBucket", "rekognition:DescribeCollection", "dynamodb:DescribeTable",
@@ -26,7 +33,7 @@ UNSCOPED_ACTIONS = frozenset({"rekognition:DetectFaces", "rekognition:DetectLabe
 def runtime_calls() -> frozenset[str]:
     """Every API operation the adapters and `aws status` may call ("service:Operation")."""
     return (s3_store.CALLS | uploads.CALLS | rekognition_faces.CALLS | rekognition_labels.CALLS
-            | dynamo_directory.CALLS | STATUS_CALLS)
+            | dynamo_directory.CALLS | limit_storage.CALLS | STATUS_CALLS)
 
 
 def iam_actions(calls: frozenset[str] | set[str]) -> set[str]:

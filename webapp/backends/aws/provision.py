@@ -91,6 +91,11 @@ def _create_table(dynamodb, spec: dict) -> None:
     dynamodb.get_waiter("table_exists").wait(TableName=spec["TableName"], WaiterConfig={"Delay": 2})
 
 
+def unknown_collection(settings: Settings) -> str:
+    """The second collection: faceprints of unknown faces, kept apart from the enrolled ones."""
+    return f"{settings.rekognition_collection}-unknown"
+
+
 def init_resources(settings: Settings, clients: AwsClients) -> list[Outcome]:
     """Create whatever is missing: bucket, collection, both tables. Safe to run again."""
     s3, rek, ddb = clients.get("s3"), clients.get("rekognition"), clients.get("dynamodb")
@@ -102,9 +107,10 @@ def init_resources(settings: Settings, clients: AwsClients) -> list[Outcome]:
                                 lambda: _create_bucket(s3, bucket, region)))
         _secure_bucket(s3, bucket)
     with vendor_errors("rekognition"):
-        outcomes.append(_ensure("Rekognition collection", collection,
-                                lambda: rek.describe_collection(CollectionId=collection),
-                                lambda: rek.create_collection(CollectionId=collection)))
+        for name in (collection, unknown_collection(settings)):
+            outcomes.append(_ensure("Rekognition collection", name,
+                                    lambda n=name: rek.describe_collection(CollectionId=n),
+                                    lambda n=name: rek.create_collection(CollectionId=n)))
     with vendor_errors("dynamodb"):
         for spec in (faces_table_spec(settings.dynamodb_faces_table), main_table_spec(settings.dynamodb_table)):
             outcomes.append(_ensure("DynamoDB table", spec["TableName"],
@@ -139,8 +145,9 @@ def resource_status(settings: Settings, clients: AwsClients) -> list[Outcome]:
     with vendor_errors("sts"):
         outcomes = [_check("identity", "caller", lambda: sts.get_caller_identity()["Arn"])]
         outcomes.append(_check("S3 bucket", bucket, lambda: bool(s3.head_bucket(Bucket=bucket)) and "reachable"))
-        outcomes.append(_check("Rekognition collection", collection, lambda: "{} faces".format(
-            rek.describe_collection(CollectionId=collection).get("FaceCount", 0))))
+        for name in (collection, unknown_collection(settings)):
+            outcomes.append(_check("Rekognition collection", name, lambda n=name: "{} faces".format(
+                rek.describe_collection(CollectionId=n).get("FaceCount", 0))))
         for name in (settings.dynamodb_faces_table, settings.dynamodb_table):
             outcomes.append(_check("DynamoDB table", name, lambda n=name: table(n)))
     return outcomes

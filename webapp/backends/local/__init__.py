@@ -8,13 +8,17 @@ from webapp.config import Settings
 
 
 def directory_ports(path: Path) -> dict:
-    """The four directory ports, each its own adapter over one SQLite file (the same schema as ever)."""
+    """The directory ports (people, analyses, audit, accounts, journal) over one SQLite file."""
     from webapp.backends.local.sqlite_accounts import SqliteAccounts, SqliteAudit
     from webapp.backends.local.sqlite_analyses import SqliteAnalyses
     from webapp.backends.local.sqlite_directory import SqlitePeople
+    from webapp.backends.local.sqlite_imports import SqliteImports
+    from webapp.backends.local.sqlite_journal import SqliteJournal
+    from webapp.backends.local.sqlite_unknown import SqliteUnknown
 
     return {"people": SqlitePeople(path), "analyses": SqliteAnalyses(path), "audit": SqliteAudit(path),
-            "accounts": SqliteAccounts(path)}
+            "accounts": SqliteAccounts(path), "journal": SqliteJournal(path),
+            "imports": SqliteImports(path), "unknown": SqliteUnknown(path)}
 
 
 def build(settings: Settings) -> Backend:
@@ -38,7 +42,11 @@ def build(settings: Settings) -> Backend:
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces,
         labels=labels, **directory_ports(data / "glimpse.sqlite3"),
-        faceprints=faces, vector_index=index, models=LocalModels(engine, labels), **wire_capabilities(settings, faces),
+        faceprints=faces, vector_index=index, models=LocalModels(engine, labels),
+        # unknown faces live in an index of their own: recognition never matches a stranger's print
+        unknown_prints=LocalFaceCollection(
+            engine, VectorIndex(data / "unknown.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)),
+        **wire_capabilities(settings, faces),
     )
 
 

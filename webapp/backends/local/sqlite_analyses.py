@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 
 from webapp.backends.local.sqlite_directory import SqliteTables, _box
-from webapp.domain import Analysis, Label, RecognizedFace
+from webapp.domain import Analysis, HistoryFilter, Label, RecognizedFace
 
 
 class SqliteAnalyses(SqliteTables):
@@ -28,25 +28,67 @@ class SqliteAnalyses(SqliteTables):
                 )
             if analysis.orientation:
                 db.execute("INSERT INTO analysis_orientation VALUES (?,?)", (analysis.id, analysis.orientation))
+            db.executemany("INSERT INTO analysis_matches VALUES (?,?,?)",
+                           [(analysis.id, i, f.face_id) for i, f in enumerate(analysis.faces) if f.face_id])
+            if analysis.owner:
+                db.execute("INSERT INTO analysis_owners VALUES (?,?,?)",
+                           (analysis.id, analysis.owner, analysis.created_at.isoformat()))
+            db.executemany("INSERT INTO analysis_labels VALUES (?,?)",
+                           [(analysis.id, name) for name in sorted(analysis.label_keys())])
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis with current names, or None."""
         with self._db() as db:
-            row = db.execute("SELECT * FROM analyses WHERE id = ?", (analysis_id,)).fetchone()
+            row = db.execute(f"SELECT a.*, {self._OWNER} FROM analyses a WHERE id = ?", (analysis_id,)).fetchone()
             return self._analysis(db, row) if row else None
 
-    def list_analyses(self, limit: int) -> list[Analysis]:
-        """The newest analyses first."""
+    def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
+        """The newest analyses first: all of them, or those `only` lets through."""
+        only = only or HistoryFilter()
+        joins, where, args = "", [], []
+        if only.owner is not None:
+            joins, args = "JOIN analysis_owners o ON o.analysis_id = a.id AND o.owner = ?", [only.owner]
+        if only.person_id is not None:
+            where.append("EXISTS (SELECT 1 FROM analysis_faces f WHERE f.analysis_id = a.id AND f.person_id = ?)")
+            args.append(only.person_id)
+        if only.label is not None:
+            where.append("EXISTS (SELECT 1 FROM analysis_labels l WHERE l.analysis_id = a.id AND l.name = ?)")
+            args.append(only.label.casefold())
+        sql = f"SELECT a.*, {self._OWNER} FROM analyses a {joins} {'WHERE ' + ' AND '.join(where) if where else ''}"
         with self._db() as db:
-            rows = db.execute("SELECT * FROM analyses ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
+            rows = db.execute(f"{sql} ORDER BY a.created_at DESC, a.rowid DESC LIMIT ?", (*args, limit))
             return [self._analysis(db, r) for r in rows.fetchall()]
+
+    _OWNER = "(SELECT owner FROM analysis_owners WHERE analysis_id = a.id) AS owner"
 
     def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
         """Analyses older than cutoff, oldest first."""
         with self._db() as db:
-            rows = db.execute("SELECT * FROM analyses WHERE created_at < ? ORDER BY created_at LIMIT ?",
+            rows = db.execute(f"SELECT a.*, {self._OWNER} FROM analyses a WHERE created_at < ? "
+                              "ORDER BY created_at LIMIT ?",
                               (cutoff.isoformat(), limit))
             return [self._analysis(db, r) for r in rows.fetchall()]
+
+    def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
+        """Past analyses naming from_person (through these faces, or through any) name to_person instead.
+
+        `to_person_id=None` leaves those faces Unknown, with no similarity (as after a forget).
+        """
+        where, args = "person_id = ?", [from_person_id]
+        if face_ids is not None:
+            marks = ",".join("?" * len(face_ids))
+            where += (f" AND (analysis_id, position) IN "
+                      f"(SELECT analysis_id, position FROM analysis_matches WHERE face_id IN ({marks}))")
+            args += face_ids
+        with self._db(write=True) as db:
+            db.execute(f"UPDATE analysis_faces SET person_id = ? WHERE {where}", (to_person_id, *args))
+
+    def name_face(self, analysis_id: str, position: int, person_id: str, face_id: str) -> None:
+        """Name one face of a past analysis, through the enrolled face made from it."""
+        with self._db(write=True) as db:
+            db.execute("UPDATE analysis_faces SET person_id = ?, similarity = NULL "
+                       "WHERE analysis_id = ? AND position = ?", (person_id, analysis_id, position))
+            db.execute("INSERT OR REPLACE INTO analysis_matches VALUES (?,?,?)", (analysis_id, position, face_id))
 
     def delete_analysis(self, analysis_id: str) -> None:
         """Delete an analysis; its face rows cascade."""
@@ -56,7 +98,8 @@ class SqliteAnalyses(SqliteTables):
     def _analysis(self, db, row) -> Analysis:
         """Rebuild an Analysis from its row and face rows."""
         faces = db.execute(
-            "SELECT af.*, p.name FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
+            "SELECT af.*, p.name, m.face_id FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
+            "LEFT JOIN analysis_matches m ON m.analysis_id = af.analysis_id AND m.position = af.position "
             "WHERE af.analysis_id = ? ORDER BY af.position",
             (row["id"],),
         ).fetchall()
@@ -65,9 +108,10 @@ class SqliteAnalyses(SqliteTables):
         return Analysis(
             id=row["id"], created_at=datetime.fromisoformat(row["created_at"]),
             image_key=row["image_key"], thumb_key=row["thumb_key"], width=row["width"], height=row["height"],
-            filename=row["filename"] or "",
+            filename=row["filename"] or "", owner=row["owner"] or "",
             faces=tuple(
-                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"], degrees)
+                RecognizedFace(_box(f), f["confidence"], f["person_id"], f["name"], f["similarity"], degrees,
+                               f["face_id"] if f["person_id"] else None)
                 for f in faces
             ),
             labels=tuple(

@@ -39,6 +39,41 @@ CREATE TRIGGER IF NOT EXISTS forget_similarity AFTER UPDATE OF person_id ON anal
     WHEN NEW.person_id IS NULL BEGIN
     UPDATE analysis_faces SET similarity = NULL
      WHERE analysis_id = NEW.analysis_id AND position = NEW.position; END;
+CREATE INDEX IF NOT EXISTS analysis_faces_person ON analysis_faces(person_id);
+-- who made an analysis (histories list only their own), and its labels (with parents) to filter by
+CREATE TABLE IF NOT EXISTS analysis_owners (
+    analysis_id TEXT PRIMARY KEY REFERENCES analyses(id) ON DELETE CASCADE,
+    owner TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS analysis_owners_owner ON analysis_owners(owner, created_at);
+CREATE TABLE IF NOT EXISTS analysis_labels (
+    analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE, name TEXT NOT NULL,
+    PRIMARY KEY (analysis_id, name));
+CREATE INDEX IF NOT EXISTS analysis_labels_name ON analysis_labels(name);
+-- the enrolled face each analysed face matched (moving or removing that face relinks the analysis)
+CREATE TABLE IF NOT EXISTS analysis_matches (
+    analysis_id TEXT NOT NULL, position INTEGER NOT NULL, face_id TEXT NOT NULL,
+    PRIMARY KEY (analysis_id, position),
+    FOREIGN KEY (analysis_id, position) REFERENCES analysis_faces(analysis_id, position) ON DELETE CASCADE);
+CREATE INDEX IF NOT EXISTS analysis_matches_face ON analysis_matches(face_id);
+CREATE TRIGGER IF NOT EXISTS forget_match AFTER UPDATE OF person_id ON analysis_faces
+    WHEN NEW.person_id IS NULL BEGIN
+    DELETE FROM analysis_matches WHERE analysis_id = NEW.analysis_id AND position = NEW.position; END;
+-- operations of several steps (merge, move, remove a face) until they finish: the doctor resumes them
+CREATE TABLE IF NOT EXISTS journal (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, args TEXT NOT NULL, actor TEXT NOT NULL, started_at TEXT NOT NULL);
+-- bulk import: which folder made which person, which photo (sha256 of its bytes) made which face
+CREATE TABLE IF NOT EXISTS import_folders (
+    folder_key TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS import_sources (
+    person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE, digest TEXT NOT NULL, face_id TEXT NOT NULL,
+    PRIMARY KEY (person_id, digest));
+-- unknown faces kept for "who is this?" while their analysis is kept; their prints are in unknown.sqlite3
+CREATE TABLE IF NOT EXISTS unknown_faces (
+    face_id TEXT PRIMARY KEY, analysis_id TEXT NOT NULL, position INTEGER NOT NULL,
+    box_left REAL, box_top REAL, box_width REAL, box_height REAL, cluster_id TEXT NOT NULL,
+    created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS unknown_faces_cluster ON unknown_faces(cluster_id, created_at);
+CREATE INDEX IF NOT EXISTS unknown_faces_analysis ON unknown_faces(analysis_id);
 CREATE TABLE IF NOT EXISTS admins (
     username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
@@ -109,6 +144,19 @@ class SqlitePeople(SqliteTables):
         with self._db() as db:
             rows = db.execute(self._PEOPLE + " ORDER BY p.name COLLATE NOCASE, p.created_at").fetchall()
         return [self._person(r) for r in rows]
+
+    def rename_person(self, person_id: str, name: str) -> None:
+        """Give a person another name (past analyses show it at once: names are read by id)."""
+        with self._db(write=True) as db:
+            db.execute("UPDATE people SET name = ? WHERE id = ?", (name, person_id))
+
+    def move_faces(self, face_ids: list[str], person_id: str) -> None:
+        """Point these face rows at another person (rows already there are left alone)."""
+        if not face_ids:
+            return
+        marks = ",".join("?" * len(face_ids))
+        with self._db(write=True) as db:
+            db.execute(f"UPDATE faces SET person_id = ? WHERE face_id IN ({marks})", (person_id, *face_ids))
 
     def delete_person(self, person_id: str) -> None:
         """Delete the person; faces cascade and past analyses are unlinked."""
