@@ -22,7 +22,8 @@ import numpy as np
 from common import DOCS, bar_plot, jpeg, machine, make_app, ms, p95, photo_grid, source_image, timed
 from PIL import Image
 
-STAGES = ("decode", "detect", "embed", "search", "labels", "sum", "recognize")
+# labels = the classifier and the object detector (boxes); moderation = open_nsfw.
+STAGES = ("decode", "detect", "embed", "search", "labels", "moderation", "sum", "recognize")
 
 
 def measure(services, data: bytes, repeat: int) -> tuple[dict[str, list[float]], int]:
@@ -37,10 +38,11 @@ def measure(services, data: bytes, repeat: int) -> tuple[dict[str, list[float]],
         t_embed, vectors = timed(lambda: [engine.embed(pixels, f) for f in found])  # noqa: B023
         t_search, _ = timed(lambda: [index.search(v, 1) for v in vectors])  # noqa: B023
         t_labels, _ = timed(labels.detect, photo, 55.0, 10)
+        t_moderation, _ = timed(services.backend.moderation.detect, photo)
         t_service, _ = timed(recognizer.recognize, photo)
         if run == 0:
             continue  # warm-up: first-call allocations and lazy model loads
-        parts = (t_decode, t_detect, t_embed, t_search, t_labels)
+        parts = (t_decode, t_detect, t_embed, t_search, t_labels, t_moderation)
         for stage, value in zip(STAGES, (*parts, sum(parts), t_decode + t_service), strict=True):
             times[stage].append(value)
     return times, len(found)
@@ -153,11 +155,13 @@ def main() -> None:
         services = make_app(Path(tmp), model_threads=args.threads).extensions["services"]
         load_faces, _ = timed(services.backend.faces.engine.load)
         load_labels, _ = timed(services.backend.labels.load)
+        load_labels += timed(services.backend.moderation.load)[0]
         services.people.enrol("Barack Obama", [("o.jpg", jpeg(source_image("obama.jpg")))], True, "bench")
         if args.ab_child:
             print(json.dumps(ab_parallel(services, args.repeat)))
             return
-        print(f"model load: faces {load_faces:.2f} s, labels {load_labels:.2f} s; model threads {args.threads}")
+        print(f"model load: faces {load_faces:.2f} s, labels + boxes + moderation {load_labels:.2f} s; "
+              f"model threads {args.threads}")
         grid(services, args.repeat, args.plot)
 
 

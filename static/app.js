@@ -47,3 +47,24 @@
     Array.prototype.forEach.call(document.querySelectorAll("form[data-dropzone] .dropzone"), wire);
   });
 })();
+
+// "Copy text" on the result page: copies the read text from the textarea the button names.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), function (button) {
+      button.addEventListener("click", function () {
+        var area = document.getElementById(button.getAttribute("data-copy"));
+        if (!area) { return; }
+        var done = function () { button.textContent = "Copied"; };
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(area.value).then(done, function () { area.select(); });
+        } else {
+          area.select();
+          document.execCommand("copy");
+          done();
+        }
+      });
+    });
+  });
+})();

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.fakes import FakeEngine, FakeLabels
+from tests.fakes import FakeEngine, FakeLabels, FakeModeration, FakeText
 from webapp import create_app
 from webapp.backends.base import Backend
 from webapp.backends.local import directory_ports, wire_capabilities
@@ -25,6 +25,7 @@ def build_fake_backend(data_dir, engine: str = "fake-engine-1", collection: str 
     settings = load_settings(environ={}, overrides={"data_dir": data_dir, "rekognition_collection": collection})
     return Backend(
         name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
+        text=FakeText(), moderation=FakeModeration(),
         **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
         unknown_prints=LocalFaceCollection(fake, VectorIndex(data_dir / "unknown.sqlite3", engine=engine)),
         **wire_capabilities(settings, faces),

@@ -10,7 +10,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from webapp.domain import BoundingBox, DetectedFace, Label
+from webapp.domain import BoundingBox, DetectedFace, Instance, Label, ModerationLabel, TextDetection
 
 BACKGROUND = (128, 128, 128)
 
@@ -53,12 +53,60 @@ class FakeEngine:
         return max(0.0, min(100.0, cosine * 100))
 
 
+MAGENTA = (255, 0, 255)  # the fakes' stand-in for an explicit photo: mostly this colour
+
+
+def _squares(photo) -> list[DetectedFace]:
+    """The coloured squares of a synthetic photo (what the fakes see as faces, people and signs)."""
+    return FakeEngine().detect(np.asarray(photo.image.convert("RGB")))
+
+
 class FakeLabels:
-    """Always sees a test pattern."""
+    """Sees a test pattern, and a boxed Person for every coloured square (like the Rekognition fake)."""
 
     def detect(self, photo, min_confidence: float, max_labels: int) -> list[Label]:
-        """One fixed label."""
-        return [Label("Pattern", 90.0, ("Design",)), Label("Design", 90.0)][:max_labels]
+        """Pattern and Design, plus Person with one instance per square."""
+        labels = [Label("Pattern", 90.0, ("Design",)), Label("Design", 90.0)]
+        squares = [f for f in _squares(photo) if f.bounding_box.area < 0.5]
+        if squares:
+            labels.insert(0, Label("Person", 98.0, (), tuple(Instance(f.bounding_box, 97.0) for f in squares)))
+        return labels[:max_labels]
+
+
+class FakeText:
+    """Reads "HELLO WORLD" under the largest square (the fakes' sign); nothing without a square."""
+
+    def __init__(self):
+        self.reads = 0
+
+    def read(self, photo) -> list[TextDetection]:
+        """One LINE and its two WORDs, or nothing."""
+        self.reads += 1
+        squares = _squares(photo)
+        if not squares:
+            return []
+        b = squares[0].bounding_box
+        top = min(0.95, b.top + b.height)
+
+        def box(left: float, width: float) -> tuple[BoundingBox, tuple]:
+            corners = ((left, top), (left + width, top), (left + width, top + 0.04), (left, top + 0.04))
+            return BoundingBox(left, top, width, 0.04), corners
+
+        half = b.width / 2
+        return [TextDetection("HELLO WORLD", "LINE", 99.1, *box(b.left, b.width), 0),
+                TextDetection("HELLO", "WORD", 99.3, *box(b.left, half), 1, 0),
+                TextDetection("WORLD", "WORD", 98.9, *box(b.left + half, half), 2, 0)]
+
+
+class FakeModeration:
+    """Flags a photo that is mostly pure magenta as Explicit."""
+
+    def detect(self, photo) -> list[ModerationLabel]:
+        """Explicit and Explicit Nudity for magenta photos, nothing otherwise."""
+        rgb = np.asarray(photo.image.convert("RGB")).astype(int)
+        if (np.abs(rgb - np.array(MAGENTA)).max(axis=2) < 40).mean() <= 0.5:
+            return []
+        return [ModerationLabel("Explicit Nudity", "Explicit", 96.0), ModerationLabel("Explicit", "", 96.0)]
 
 
 def make_photo(*colours: tuple[int, int, int], size: tuple[int, int] = (400, 300), fmt: str = "PNG",

@@ -52,6 +52,21 @@ _SOURCES = (
             "mask_white.jpg",
         ),
     ),
+    # A street with four people and a bus (signs on the bus), and two men: the detector's and
+    # text reader's real photos. Only the two JPEGs are taken out of the wheel.
+    _Source(
+        key="ultralytics-8.4.190",
+        pip_args=("ultralytics==8.4.190",),
+        folder="ultralytics/assets/",
+        names=("bus.jpg", "zidane.jpg"),
+    ),
+    # A dahlia (ImageNet has no dahlia class: its votes split) and a Chinese temple.
+    _Source(
+        key="scikit-learn-1.9.1",
+        pip_args=("scikit-learn==1.9.1",),
+        folder="sklearn/datasets/images/",
+        names=("flower.jpg", "china.jpg"),
+    ),
 )
 
 PHOTO_NAMES: tuple[str, ...] = tuple(n for s in _SOURCES for n in s.names)

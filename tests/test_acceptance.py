@@ -68,9 +68,9 @@ def test_group_photo_has_six_unknown_faces(real):
 
 def test_biden_is_not_obama_and_obama_is_not_biden(real):
     _, services, obama, biden = real
-    faces, _ = services.recognizer.recognize(services.recognizer.decode(photo_path("obama3.jpg").read_bytes()))
+    faces = services.recognizer.recognize(services.recognizer.decode(photo_path("obama3.jpg").read_bytes())).faces
     assert [f.person_id for f in faces] == [obama.id]
-    faces, _ = services.recognizer.recognize(services.recognizer.decode(photo_path("biden.jpg").read_bytes()))
+    faces = services.recognizer.recognize(services.recognizer.decode(photo_path("biden.jpg").read_bytes())).faces
     assert [f.person_id for f in faces] == [biden.id]
 
 
@@ -85,8 +85,9 @@ def test_cat_photo_gets_cat_label_with_animal_parent_and_no_faces(real):
 @pytest.mark.parametrize("name", ["coffee", "rocket"])
 def test_photos_without_people_have_no_faces(real, name):
     _, services, _, _ = real
-    faces, labels = services.recognizer.recognize(services.recognizer.decode(_png(getattr(skdata, name)())))
-    assert faces == [] and labels and "Person" not in [label.name for label in labels]
+    seen = services.recognizer.recognize(services.recognizer.decode(_png(getattr(skdata, name)())))
+    faces, labels = seen.faces, seen.labels
+    assert faces == () and labels and "Person" not in [label.name for label in labels]
 
 
 def test_models_load_once_per_worker(real):
@@ -124,6 +125,6 @@ def test_forgetting_obama_leaves_no_trace_and_he_becomes_unknown(real):
     assert not set(obama_faces) & set(backend.faces.face_ids())
     assert backend.people.faces_of(obama.id) == [] and backend.people.get_person(obama.id) is None
     assert backend.store.list(f"people/{obama.id}") == []
-    faces, _ = services.recognizer.recognize(services.recognizer.decode(photo_path("obama2.jpg").read_bytes()))
+    faces = services.recognizer.recognize(services.recognizer.decode(photo_path("obama2.jpg").read_bytes())).faces
     assert [f.person_id for f in faces] == [None]
     assert [p.id for p in services.people.list()] == [biden.id]

@@ -23,6 +23,11 @@ class BoundingBox:
         """JSON-ready form with rounded ratios."""
         return {k: round(getattr(self, k), 4) for k in ("left", "top", "width", "height")}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> BoundingBox:
+        """The inverse of to_dict (values may be Decimals, as DynamoDB returns numbers)."""
+        return cls(float(d["left"]), float(d["top"]), float(d["width"]), float(d["height"]))
+
     def iou(self, other: BoundingBox) -> float:
         """Intersection over union with another box in the same image (0-1)."""
         width = max(0.0, min(self.left + self.width, other.left + other.width) - max(self.left, other.left))
@@ -61,16 +66,91 @@ class FaceMatch:
 
 
 @dataclass(frozen=True)
+class Instance:
+    """One boxed occurrence of a label (Rekognition's DetectLabels ``Instances``)."""
+
+    bounding_box: BoundingBox
+    confidence: float
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"bounding_box": self.bounding_box.to_dict(), "confidence": round(self.confidence, 1)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Instance:
+        """The inverse of to_dict."""
+        return cls(BoundingBox.from_dict(d["bounding_box"]), float(d["confidence"]))
+
+
+@dataclass(frozen=True)
 class Label:
-    """An object or scene label with confidence (0-100) and its parent labels."""
+    """An object or scene label with confidence (0-100), its parent labels and boxed instances."""
 
     name: str
     confidence: float
     parents: tuple[str, ...] = ()
+    instances: tuple[Instance, ...] = ()
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
-        return {"name": self.name, "confidence": round(self.confidence, 1), "parents": list(self.parents)}
+        return {"name": self.name, "confidence": round(self.confidence, 1), "parents": list(self.parents),
+                "instances": [i.to_dict() for i in self.instances]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Label:
+        """The inverse of to_dict; labels stored before boxes existed have no "instances"."""
+        return cls(str(d["name"]), float(d["confidence"]), tuple(d.get("parents", ())),
+                   tuple(Instance.from_dict(i) for i in d.get("instances", ())))
+
+
+@dataclass(frozen=True)
+class TextDetection:
+    """A line or word of text read in a photo (Rekognition's DetectText ``TextDetections``).
+
+    ``polygon`` is the corner points as (x, y) ratios; a WORD's ``parent_id`` is its LINE's ``id``.
+    """
+
+    detected_text: str
+    type: str  # "LINE" or "WORD"
+    confidence: float
+    bounding_box: BoundingBox
+    polygon: tuple[tuple[float, float], ...]
+    id: int
+    parent_id: int | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"detected_text": self.detected_text, "type": self.type, "confidence": round(self.confidence, 1),
+                "bounding_box": self.bounding_box.to_dict(),
+                "polygon": [{"x": round(x, 4), "y": round(y, 4)} for x, y in self.polygon],
+                "id": self.id, "parent_id": self.parent_id}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TextDetection:
+        """The inverse of to_dict."""
+        parent = d.get("parent_id")
+        return cls(str(d["detected_text"]), str(d["type"]), float(d["confidence"]),
+                   BoundingBox.from_dict(d["bounding_box"]),
+                   tuple((float(p["x"]), float(p["y"])) for p in d.get("polygon", ())),
+                   int(d["id"]), None if parent is None else int(parent))
+
+
+@dataclass(frozen=True)
+class ModerationLabel:
+    """An unsafe-content label (Rekognition's DetectModerationLabels); top-level ones have parent_name ""."""
+
+    name: str
+    parent_name: str
+    confidence: float
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"name": self.name, "parent_name": self.parent_name, "confidence": round(self.confidence, 1)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModerationLabel:
+        """The inverse of to_dict."""
+        return cls(str(d["name"]), str(d.get("parent_name", "")), float(d["confidence"]))
 
 
 @dataclass(frozen=True)
@@ -131,8 +211,26 @@ class RecognizedFace:
 
 
 @dataclass(frozen=True)
+class Recognition:
+    """What one photo shows, before anything is stored: named faces, labels, moderation labels."""
+
+    faces: tuple[RecognizedFace, ...] = ()
+    labels: tuple[Label, ...] = ()
+    moderation_labels: tuple[ModerationLabel, ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (the analysis JSON without the stored fields)."""
+        return {"faces": [f.to_dict() for f in self.faces], "labels": [lb.to_dict() for lb in self.labels],
+                "moderation_labels": [m.to_dict() for m in self.moderation_labels]}
+
+
+@dataclass(frozen=True)
 class Analysis:
-    """The result of analysing one photo: its faces and labels."""
+    """The result of analysing one photo: faces, labels (with boxes), moderation labels and text.
+
+    ``text`` is None until text has been read (it runs on request: it is the slow engine);
+    an empty tuple means it was read and none was found.
+    """
 
     id: str
     created_at: datetime
@@ -144,6 +242,13 @@ class Analysis:
     labels: tuple[Label, ...] = ()
     filename: str = ""
     owner: str = ""  # "visitor:<id>", "admin:<name>", "token:<id>", or "" (reachable by its id only)
+    moderation_labels: tuple[ModerationLabel, ...] = ()
+    text: tuple[TextDetection, ...] | None = None
+
+    @property
+    def explicit(self) -> bool:
+        """Whether a moderation label says the photo is likely explicit (the page blurs it)."""
+        return any("Explicit" in (m.name, m.parent_name) for m in self.moderation_labels)
 
     def label_keys(self) -> set[str]:
         """The casefolded label names and their parents, as the history filter matches them."""
@@ -159,6 +264,8 @@ class Analysis:
             "orientation_correction": orientation_correction(self.orientation),
             "faces": [f.to_dict() for f in self.faces],
             "labels": [label.to_dict() for label in self.labels],
+            "moderation_labels": [m.to_dict() for m in self.moderation_labels],
+            "text": None if self.text is None else [t.to_dict() for t in self.text],
         }
 
     @property

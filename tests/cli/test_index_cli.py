@@ -17,7 +17,7 @@ def test_rebuild_keeps_every_face_searchable(runner, services, backend):
     result = runner.invoke(args=["index", "rebuild"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("rebuilt in ") and "1 vectors" in result.output
-    faces, _ = services.recognizer.recognize(services.recognizer.decode(make_photo(RED)))
+    faces = services.recognizer.recognize(services.recognizer.decode(make_photo(RED))).faces
     assert faces[0].person_name == "Ada"
 
 

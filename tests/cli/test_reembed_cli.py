@@ -32,7 +32,7 @@ def _names_found(app) -> dict[str, str | None]:
     for person in services.people.list():
         record = services.people.faces(person.id)[0]
         photo = services.recognizer.decode(services.backend.store.get(record.image_key))
-        faces, _ = services.recognizer.recognize(photo)
+        faces = services.recognizer.recognize(photo).faces
         out[person.name] = faces[0].person_name
     return out
 
@@ -108,7 +108,7 @@ def test_an_install_upgraded_from_sface_alone_is_searchable_again_after_reembed(
         db.execute("UPDATE vectors SET engine = ?, vector = zeroblob(512)", (LEGACY_ENGINE,))
         db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
     probe = services.recognizer.decode(photo_path("obama2.jpg").read_bytes())
-    assert services.recognizer.recognize(probe)[0][0].person_name is None
+    assert services.recognizer.recognize(probe).faces[0].person_name is None
     result = app.test_cli_runner().invoke(args=["index", "reembed"])
     assert result.exit_code == 0 and "Re-embedded 1 of 1" in result.output, result.output
-    assert services.recognizer.recognize(probe)[0][0].person_name == "Barack Obama"
+    assert services.recognizer.recognize(probe).faces[0].person_name == "Barack Obama"

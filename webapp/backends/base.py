@@ -21,10 +21,12 @@ from webapp.domain import (
     FaceRecord,
     HistoryFilter,
     Label,
+    ModerationLabel,
     Operation,
     Person,
     ResourceOutcome,
     StoredFace,
+    TextDetection,
     UnknownCluster,
     UnknownFace,
 )
@@ -77,10 +79,24 @@ class FaceCollection(Protocol):
 
 
 class LabelDetector(Protocol):
-    """Objects and scenes in a photo."""
+    """Objects and scenes in a photo; common objects come with boxed instances (Label.instances)."""
 
     def detect(self, photo: Photo, min_confidence: float, max_labels: int) -> list[Label]:
         """Labels at or above min_confidence, most confident first."""
+
+
+class TextReader(Protocol):
+    """Lines and words of text in a photo (Rekognition's DetectText)."""
+
+    def read(self, photo: Photo) -> list[TextDetection]:
+        """Every LINE, then every WORD (parent_id = its line), with ratio boxes and polygons."""
+
+
+class ModerationDetector(Protocol):
+    """Unsafe content in a photo (Rekognition's DetectModerationLabels)."""
+
+    def detect(self, photo: Photo) -> list[ModerationLabel]:
+        """Moderation labels with their parent names, most confident first; empty when nothing is flagged."""
 
 
 class PeopleDirectory(Protocol):
@@ -140,6 +156,9 @@ class AnalysisStore(Protocol):
 
     def delete_analysis(self, analysis_id: str) -> None:
         """Remove one analysis and its face rows; absent ids are not an error."""
+
+    def save_text(self, analysis_id: str, text: list[TextDetection]) -> None:
+        """Keep the text read later in an analysis's photo; NotFound if the analysis is gone."""
 
     def relink(self, from_person_id: str, to_person_id: str | None, face_ids: list[str] | None = None) -> None:
         """Past analyses naming from_person (through these faces, or any) name to_person (None: Unknown)."""
@@ -355,6 +374,8 @@ class Backend:
     store: ImageStore
     faces: FaceCollection
     labels: LabelDetector
+    text: TextReader
+    moderation: ModerationDetector
     people: PeopleDirectory
     analyses: AnalysisStore
     audit: AuditLog

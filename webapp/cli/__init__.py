@@ -12,6 +12,7 @@ def init_app(app: Flask, backend_name: str) -> None:
     from webapp.cli.maintenance import COMMANDS
     from webapp.cli.people import people_cli
     from webapp.cli.recognize import recognize
+    from webapp.cli.text import text
 
-    for command in (people_cli, admin_cli, recognize, compare, *COMMANDS, *backend_commands(backend_name)):
+    for command in (people_cli, admin_cli, recognize, text, compare, *COMMANDS, *backend_commands(backend_name)):
         app.cli.add_command(command)

@@ -22,8 +22,7 @@ def recognize(images: tuple[str, ...], as_json: bool) -> None:
     app_services().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
     for path in images:
         try:
-            faces, labels = recognizer.recognize(recognizer.decode(Path(path).read_bytes()))
-            row = {"image": path, "faces": [f.to_dict() for f in faces], "labels": [lb.to_dict() for lb in labels]}
+            row = {"image": path, **recognizer.recognize(recognizer.decode(Path(path).read_bytes())).to_dict()}
         except GlimpseError as exc:
             row, failed = {"image": path, "error": exc.message}, True
         except OSError as exc:
@@ -38,5 +37,12 @@ def _describe(row: dict) -> str:
     if "error" in row:
         return f"{row['image']}: error: {row['error']}"
     names = [f["person"]["name"] if f["person"] else "Unknown" for f in row["faces"]]
-    labels = ", ".join(f"{lb['name']} {lb['confidence']:.0f}" for lb in row["labels"])
-    return f"{row['image']}: {len(names)} face(s) {names}; labels: {labels}"
+    labels = ", ".join(f"{lb['name']}{_times(lb)} {lb['confidence']:.0f}" for lb in row["labels"])
+    flagged = ", ".join(m["name"] for m in row["moderation_labels"])
+    line = f"{row['image']}: {len(names)} face(s) {names}; labels: {labels}"
+    return line + (f"; flagged: {flagged}" if flagged else "")
+
+
+def _times(label: dict) -> str:
+    """' x4' for a label with four boxed instances, '' without boxes."""
+    return f" x{len(label['instances'])}" if label.get("instances") else ""

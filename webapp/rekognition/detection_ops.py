@@ -56,6 +56,14 @@ def _wanted(label: Label, settings: dict) -> bool:
     return (not include or label.name in include) and label.name not in exclude
 
 
+def _label(label: Label) -> dict:
+    """A Label shape: name, confidence, boxed instances and parents (no aliases or categories here)."""
+    instances = [{"BoundingBox": render.box(i.bounding_box), "Confidence": render.percent(i.confidence)}
+                 for i in label.instances]
+    return {"Name": label.name, "Confidence": render.percent(label.confidence), "Instances": instances,
+            "Parents": [{"Name": parent} for parent in label.parents], "Aliases": [], "Categories": []}
+
+
 def detect_labels(call: Call) -> dict:
     """DetectLabels: the label model's labels plus Person and Face when faces are found."""
     p = call.params
@@ -66,8 +74,6 @@ def detect_labels(call: Call) -> dict:
     labels = with_person_labels(labels, call.backend.faces.detect(photo))
     labels = [label for label in labels if label.confidence >= min_confidence and _wanted(label, p.get("Settings", {}))]
     return {
-        "Labels": [{"Name": label.name, "Confidence": render.percent(label.confidence), "Instances": [],
-                    "Parents": [{"Name": parent} for parent in label.parents], "Aliases": [], "Categories": []}
-                   for label in labels[:max_labels]],
+        "Labels": [_label(label) for label in labels[:max_labels]],
         "LabelModelVersion": render.LABEL_MODEL_VERSION,
     }

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from webapp.errors import GlimpseError
 from webapp.extensions import app_services
-from webapp.rekognition import collection_ops, detection_ops, model, sigv4
+from webapp.rekognition import collection_ops, detection_ops, model, sigv4, vision_ops
 from webapp.rekognition.collection_ops import Call
 from webapp.rekognition.errors import ACCESS_DENIED, UNRECOGNIZED_CLIENT, RekognitionError, from_glimpse
 
@@ -38,6 +38,8 @@ OPERATIONS: dict[str, Callable[[Call], dict]] = {
     "DetectFaces": detection_ops.detect_faces,
     "CompareFaces": detection_ops.compare_faces,
     "DetectLabels": detection_ops.detect_labels,
+    "DetectText": vision_ops.detect_text,
+    "DetectModerationLabels": vision_ops.detect_moderation_labels,
 }
 INVALID_TOKEN = "The security token included in the request is invalid."
 

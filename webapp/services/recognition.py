@@ -1,12 +1,13 @@
 """Analyse a photo: find every face, name the ones enrolled, label the rest of the scene."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from webapp.backends.base import Backend
-from webapp.domain import Analysis, DetectedFace, HistoryFilter, Label, RecognizedFace
+from webapp.domain import Analysis, DetectedFace, HistoryFilter, Label, Recognition, RecognizedFace, TextDetection
 from webapp.errors import NotFound
 from webapp.images import Photo, decode_photo
 from webapp.services.limits import Limits, clean_filename
@@ -31,25 +32,30 @@ class Recognizer:
         """Validate and decode upload bytes under the configured limits."""
         return decode_photo(data, self.limits.max_bytes, self.limits.max_pixels)
 
-    def recognize(self, photo: Photo) -> tuple[list[RecognizedFace], list[Label]]:
-        """Faces (each searched, named or unknown) and labels of a decoded photo; stores nothing."""
+    def recognize(self, photo: Photo) -> Recognition:
+        """Faces (each searched, named or unknown), labels with boxes and moderation labels; stores nothing.
+
+        Text is not read here: it is the slow engine (seconds, not milliseconds, on a CPU), so it
+        runs on request (`read_text`); docs/performance.md has the numbers behind that choice.
+        """
         # Sequential on purpose: labels in a second thread (both runtimes release the GIL) was
         # never faster on 2 cores and up to 30% slower with 6 faces, because each model already
         # uses both cores (`python bench/latency.py --ab`, docs/performance.md).
-        _, faces, labels = self._recognize(photo)
-        return faces, labels
+        return self._recognize(photo)[1]
 
-    def _recognize(self, photo: Photo) -> tuple[list[DetectedFace], list[RecognizedFace], list[Label]]:
+    def _recognize(self, photo: Photo) -> tuple[list[DetectedFace], Recognition]:
         """The detected faces too (their landmarks), in the order of the recognized ones."""
         detected = self.backend.faces.detect(photo)
         faces = self._name_faces(photo, detected)
         labels = self.backend.labels.detect(photo, self.limits.min_label_confidence, self.limits.max_labels)
-        return detected, faces, with_person_labels(labels, detected)
+        moderation = self.backend.moderation.detect(photo)
+        return detected, Recognition(tuple(faces), tuple(with_person_labels(labels, detected)), tuple(moderation))
 
-    def analyse(self, data: bytes, filename: str | None = None, owner: str = "") -> Analysis:
-        """Decode, recognize, store the photo and its thumbnail, and save the analysis as `owner`'s."""
+    def analyse(self, data: bytes, filename: str | None = None, owner: str = "", read_text: bool = False) -> Analysis:
+        """Decode, recognize, store the photo and thumbnail, save the analysis as `owner`'s (its text too if asked)."""
         photo = self.decode(data)
-        detected, faces, labels = self._recognize(photo)
+        detected, seen = self._recognize(photo)
+        text = tuple(self.backend.text.read(photo)) if read_text else None
         analysis_id = uuid4().hex
         image_key, thumb_key = analysis_photo(analysis_id), analysis_thumb(analysis_id)
         self.backend.store.put(image_key, photo.jpeg(DISPLAY_SIDE), "image/jpeg")
@@ -57,13 +63,28 @@ class Recognizer:
         width, height = photo.size
         analysis = Analysis(
             id=analysis_id, created_at=datetime.now(UTC), image_key=image_key, thumb_key=thumb_key,
-            width=width, height=height, faces=tuple(faces), labels=tuple(labels), filename=clean_filename(filename),
-            owner=owner,
+            width=width, height=height, faces=seen.faces, labels=seen.labels, filename=clean_filename(filename),
+            owner=owner, moderation_labels=seen.moderation_labels, text=text,
         )
         self.backend.analyses.save_analysis(analysis)
         if self.unknown is not None:
             self.unknown.remember(analysis, photo, detected)
         return analysis
+
+    def read_text(self, analysis_id: str) -> Analysis:
+        """Read the text of a stored analysis's photo (once; later calls return what was read)."""
+        analysis = self.get(analysis_id)
+        if analysis.text is not None:
+            return analysis
+        # The stored display copy (longer side 1600) is enough: the text detector works at 960.
+        photo = self.decode(self.backend.store.get(analysis.image_key))
+        text = self.backend.text.read(photo)
+        self.backend.analyses.save_text(analysis_id, text)
+        return replace(analysis, text=tuple(text))
+
+    def text_of(self, photo: Photo) -> list[TextDetection]:
+        """The text of a decoded photo (stores nothing)."""
+        return self.backend.text.read(photo)
 
     def _name_faces(self, photo: Photo, detected: list[DetectedFace]) -> list[RecognizedFace]:
         """Search every face (not only the largest) and attach the matching person."""

@@ -15,11 +15,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.post("/analyses")
 @analysis_allowed
 def create_analysis():
-    """Analyse the multipart field `image`; 201 with faces and labels."""
+    """Analyse the multipart field `image` (and read its text if `text=true`); 201 with the analysis."""
     upload = request.files.get("image")
     if upload is None:
         raise InvalidImage("Send the photo in a multipart field named 'image'.")
-    analysis = app_services().recognizer.analyse(upload.read(), upload.filename, current_owner())
+    analysis = app_services().recognizer.analyse(upload.read(), upload.filename, current_owner(),
+                                                 read_text=_flag("text"))
     location = url_for("api.get_analysis", analysis_id=analysis.id)
     return jsonify(analysis.to_dict()), 201, {"Location": location}
 
@@ -28,6 +29,13 @@ def create_analysis():
 def get_analysis(analysis_id: str):
     """One past analysis."""
     return jsonify(app_services().recognizer.get(analysis_id).to_dict())
+
+
+@bp.post("/analyses/<analysis_id>/text")
+@analysis_allowed
+def read_text(analysis_id: str):
+    """Read the text in a past analysis's photo (once); 200 with the whole analysis."""
+    return jsonify(app_services().recognizer.read_text(analysis_id).to_dict())
 
 
 def _flag(field: str) -> bool:

@@ -45,6 +45,14 @@ def result(analysis_id: str):
     return render_template("public/result.html", analysis=analysis, threshold=threshold)
 
 
+@bp.post("/analyses/<analysis_id>/text")
+@analysis_allowed
+def read_text(analysis_id: str):
+    """Read the text in an analysed photo (on request: it takes a second or two), then show the result."""
+    app_services().recognizer.read_text(analysis_id)
+    return redirect(url_for("public.result", analysis_id=analysis_id))
+
+
 @bp.get("/history")
 def history():
     """The caller's own analyses, newest first; admins see everyone's, filtered by person and label."""

@@ -223,9 +223,47 @@ class FakeRekognition:
                 "FaceMatches": matches, "UnmatchedFaces": unmatched}
 
     def _detect_labels(self, Image, MaxLabels=None, MinConfidence=55.0, **_):
-        self._image(Image, "DetectLabels")
-        labels = [{"Name": "Pattern", "Confidence": 90.0, "Parents": [{"Name": "Design"}]},
-                  {"Name": "Design", "Confidence": 90.0, "Parents": []},
-                  {"Name": "Blur", "Confidence": 40.0, "Parents": []}]
+        faces = self._faces(Image, "DetectLabels")
+        labels = [{"Name": "Pattern", "Confidence": 90.0, "Parents": [{"Name": "Design"}], "Instances": []},
+                  {"Name": "Design", "Confidence": 90.0, "Parents": [], "Instances": []},
+                  {"Name": "Blur", "Confidence": 40.0, "Parents": [], "Instances": []}]
+        if faces:  # each coloured square is also a boxed person, as DetectLabels' Instances give them
+            labels.insert(0, {"Name": "Person", "Confidence": 98.0, "Parents": [], "Instances": [
+                {"BoundingBox": f["BoundingBox"], "Confidence": 97.0} for f in faces]})
         labels = [lb for lb in labels if lb["Confidence"] >= MinConfidence]
         return {"Labels": labels[:MaxLabels] if MaxLabels else labels, "LabelModelVersion": "3.0"}
+
+    def _detect_text(self, Image, Filters=None):
+        """One LINE of two WORDs under the largest square (the fake's "sign"), none without a square."""
+        faces = self._faces(Image, "DetectText")
+        if not faces:
+            return {"TextDetections": [], "TextModelVersion": "3.0"}
+        box = faces[0]["BoundingBox"]
+        line = {"Left": box["Left"], "Top": min(0.95, box["Top"] + box["Height"]), "Width": box["Width"],
+                "Height": 0.04}
+
+        def geometry(left, width):
+            corners = [(left, line["Top"]), (left + width, line["Top"]), (left + width, line["Top"] + 0.04),
+                       (left, line["Top"] + 0.04)]
+            return {"BoundingBox": {**line, "Left": left, "Width": width},
+                    "Polygon": [{"X": x, "Y": y} for x, y in corners]}
+
+        half = line["Width"] / 2
+        return {"TextModelVersion": "3.0", "TextDetections": [
+            {"DetectedText": "HELLO WORLD", "Type": "LINE", "Id": 0, "Confidence": 99.1,
+             "Geometry": geometry(line["Left"], line["Width"])},
+            {"DetectedText": "HELLO", "Type": "WORD", "Id": 1, "ParentId": 0, "Confidence": 99.3,
+             "Geometry": geometry(line["Left"], half)},
+            {"DetectedText": "WORLD", "Type": "WORD", "Id": 2, "ParentId": 0, "Confidence": 98.9,
+             "Geometry": geometry(line["Left"] + half, half)}]}
+
+    def _detect_moderation_labels(self, Image, MinConfidence=50.0, **_):
+        """Explicit when most of the image is pure magenta (the tests' stand-in for an unsafe photo)."""
+        rgb = self._image(Image, "DetectModerationLabels").astype(int)
+        magenta = float((np.abs(rgb - np.array([255, 0, 255])).max(axis=2) < 40).mean())
+        labels = []
+        if magenta > 0.5:
+            labels = [{"Name": "Explicit Nudity", "ParentName": "Explicit", "Confidence": 96.0, "TaxonomyLevel": 2},
+                      {"Name": "Explicit", "ParentName": "", "Confidence": 96.0, "TaxonomyLevel": 1}]
+        return {"ModerationLabels": [lb for lb in labels if lb["Confidence"] >= MinConfidence],
+                "ModerationModelVersion": "7.0"}

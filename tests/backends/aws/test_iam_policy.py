@@ -68,6 +68,7 @@ def test_the_adapters_call_exactly_the_declared_operations(world, aws_backend):
     ada = services.people.enrol("Ada", [("a.png", make_photo(RED))], consent=True, consent_by="t")
     analysis = services.recognizer.analyse(make_photo(RED, BLUE))
     services.recognizer.get(analysis.id), services.recognizer.history(5), services.people.list()
+    services.recognizer.read_text(analysis.id)
     aws_backend.store.get(analysis.image_key)
     aws_backend.store.delete(analysis.thumb_key)
     token_id, token = services.accounts.create_token("x")

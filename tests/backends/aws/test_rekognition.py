@@ -102,7 +102,7 @@ def test_missing_collection_says_to_run_init(world, aws_backend):
 
 def test_labels_keep_parents_and_the_minimum_confidence(aws_backend):
     labels = aws_backend.labels.detect(photo(RED), 55, 10)
-    assert [(lb.name, lb.parents) for lb in labels] == [("Pattern", ("Design",)), ("Design", ())]
+    assert [(lb.name, lb.parents) for lb in labels] == [("Person", ()), ("Pattern", ("Design",)), ("Design", ())]
     assert len(aws_backend.labels.detect(photo(RED), 30, 1)) == 1
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.photos import photo_path
 from webapp.backends.local import labels as labels_module
 from webapp.backends.local.labels import LocalLabelDetector
 from webapp.backends.local.pth_reader import UnsafePickleError, load_state_dict
@@ -144,6 +145,30 @@ def test_threshold_and_limit_are_applied():
     assert all(label.confidence <= 100 for label in labels_from_probabilities(probs, min_confidence=0))
 
 
+def test_a_flat_distribution_gives_no_label_although_animal_sums_to_40():
+    """Every class at 0.1%: Animal's 40% share of the classes is chance, not a label."""
+    flat = np.full(1000, 0.001, dtype=np.float32)
+    taxonomy = load_taxonomy()
+    assert taxonomy.roll_up(flat)[taxonomy.names.index("Animal")] == pytest.approx(40, abs=1)
+    assert labels_from_probabilities(flat) == []
+
+
+def test_split_flower_votes_fall_back_to_the_labels_well_above_chance():
+    """No label reaches 55, but Plant / Flower / Daisy (far above their chance share) come through."""
+    probs = _probs(c985=0.33, c309=0.05, c108=0.04)  # daisy, bee, sea anemone
+    labels = labels_from_probabilities(probs)
+    names = [label.name for label in labels]
+    assert {"Flower", "Daisy"} <= set(names)
+    assert all(label.confidence < 55 for label in labels)
+    assert "Animal" not in names  # bee + anemone + the thin spread is below Animal's chance share
+
+
+def test_fallback_needs_a_clear_margin_over_chance():
+    """Daisy 27 / Plant 29 (under the fallback floor of 30) stay out although far above chance."""
+    assert labels_from_probabilities(_probs(c985=0.27)) == []
+    assert {label.name for label in labels_from_probabilities(_probs(c985=0.32))} >= {"Daisy", "Plant"}
+
+
 def test_roll_up_rejects_wrong_length():
     """A vector that is not 1000 long is a programming error."""
     with pytest.raises(ValueError):
@@ -176,6 +201,32 @@ def test_coffee_is_coffee(detector):
     """skimage's coffee (an espresso cup) -> a coffee / cup / beverage label."""
     names = {label.name for label in detector.detect(skimage_data.coffee())}
     assert names & {"Coffee", "Cup", "Beverage", "Drink"}
+
+
+@pytest.mark.model
+def test_dahlia_gets_plant_labels_although_no_class_passes(detector):
+    """scikit-learn's dahlia (no dahlia class: daisy 32) -> Flower / Plant, not an empty list."""
+    rgb = np.asarray(Image.open(photo_path("flower.jpg")).convert("RGB"))
+    names = {label.name for label in detector.detect(rgb)}
+    assert {"Flower", "Plant"} <= names
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("name", ["china.jpg", "bus.jpg", "obama.jpg", "flower.jpg"])
+def test_ordinary_photos_get_at_least_one_label(detector, name):
+    """A temple, a street, a portrait and a flower each get a label from the classifier alone."""
+    assert detector.detect(np.asarray(Image.open(photo_path(name)).convert("RGB")))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_noise_and_blank_images_stay_unlabelled(detector, seed):
+    """Random colour noise, random grey noise and a flat frame get no label at all."""
+    rng = np.random.default_rng(seed)
+    for rgb in (rng.integers(0, 256, (300, 400, 3), dtype=np.uint8),
+                np.repeat(rng.integers(0, 256, (300, 400, 1), dtype=np.uint8), 3, axis=2),
+                np.full((300, 400, 3), rng.integers(0, 256, 3), dtype=np.uint8)):
+        assert detector.detect(rgb) == []
 
 
 @pytest.mark.model

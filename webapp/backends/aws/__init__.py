@@ -23,6 +23,8 @@ def build(settings: Settings, clients: Any = None) -> Backend:
     from webapp.backends.aws.provision import AwsResources, unknown_collection
     from webapp.backends.aws.rekognition_faces import RekognitionFaces
     from webapp.backends.aws.rekognition_labels import RekognitionLabels
+    from webapp.backends.aws.rekognition_moderation import RekognitionModeration
+    from webapp.backends.aws.rekognition_text import RekognitionText
     from webapp.backends.aws.s3_store import S3ImageStore
     from webapp.backends.aws.uploads import S3Uploads
 
@@ -32,6 +34,8 @@ def build(settings: Settings, clients: Any = None) -> Backend:
         store=S3ImageStore(clients, settings.s3_bucket),
         faces=RekognitionFaces(clients, settings.rekognition_collection),
         labels=RekognitionLabels(clients),
+        text=RekognitionText(clients),
+        moderation=RekognitionModeration(clients),
         **{port: adapter(clients, settings.dynamodb_faces_table, settings.dynamodb_table) for port, adapter in (
             ("people", DynamoPeople), ("analyses", DynamoAnalyses), ("audit", DynamoAudit),
             ("accounts", DynamoAccounts), ("journal", DynamoJournal), ("imports", DynamoImports),

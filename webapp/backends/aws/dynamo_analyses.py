@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from botocore.exceptions import ClientError
+
 from webapp.backends.aws import dynamo_items as items
+from webapp.backends.aws.clients import error_code
 from webapp.backends.aws.dynamo_items import MAIN_GSI, key, person_pk, to_item
 from webapp.backends.aws.dynamo_tables import DynamoTables
-from webapp.domain import Analysis, HistoryFilter
+from webapp.domain import Analysis, HistoryFilter, TextDetection
+from webapp.errors import NotFound
 
 PAGE = 50  # analyses fetched per BatchGetItem while filling a filtered listing
 
@@ -19,6 +23,20 @@ class DynamoAnalyses(DynamoTables):
         values = items.analysis_item(analysis)
         markers = items.history_markers(values)
         self.db.batch_write(self.table, [{"PutRequest": {"Item": to_item(v)}} for v in [values, *markers]])
+
+    def save_text(self, analysis_id: str, text: list[TextDetection]) -> None:
+        """Set the analysis's text attribute; NotFound if the analysis was deleted meanwhile."""
+        try:
+            self.db.call(
+                "update_item", passthrough=("ConditionalCheckFailedException",), TableName=self.table,
+                Key=key(f"ANALYSIS#{analysis_id}", items.ANALYSIS), UpdateExpression="SET #t = :t",
+                ConditionExpression="attribute_exists(pk)", ExpressionAttributeNames={"#t": "text"},
+                ExpressionAttributeValues=to_item({":t": items.text_values(text)}),
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise NotFound("There is no analysis with that id.") from exc
+            raise
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis with current names, or None."""

@@ -45,7 +45,17 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from webapp.domain import Analysis, AuditEntry, BoundingBox, FaceRecord, Label, Person, RecognizedFace
+from webapp.domain import (
+    Analysis,
+    AuditEntry,
+    BoundingBox,
+    FaceRecord,
+    Label,
+    ModerationLabel,
+    Person,
+    RecognizedFace,
+    TextDetection,
+)
 
 FACES_GSI = "PersonId-index"
 MAIN_GSI = "gsi1"
@@ -156,9 +166,15 @@ def analysis_item(analysis: Analysis) -> dict:
         "id": analysis.id, "created_at": created, "image_key": analysis.image_key, "thumb_key": analysis.thumb_key,
         "width": analysis.width, "height": analysis.height, "filename": analysis.filename, "faces": faces,
         "owner": analysis.owner,
-        "labels": [{"name": lb.name, "confidence": lb.confidence, "parents": list(lb.parents)}
-                   for lb in analysis.labels],
+        "labels": [lb.to_dict() for lb in analysis.labels],
+        "moderation_labels": [m.to_dict() for m in analysis.moderation_labels],
+        "text": text_values(analysis.text),
     }
+
+
+def text_values(text) -> list[dict] | None:
+    """Text detections as plain values for an item, or None when the text was not read."""
+    return None if text is None else [t.to_dict() for t in text]
 
 
 def label_keys_in(values: dict) -> set[str]:
@@ -201,8 +217,10 @@ def analysis_from(values: dict, people: dict[str, Person]) -> Analysis:
         image_key=values["image_key"], thumb_key=values["thumb_key"],
         width=int(values["width"]), height=int(values["height"]), filename=values.get("filename", ""),
         owner=values.get("owner") or "", faces=tuple(_recognized(f, people) for f in values.get("faces", [])),
-        labels=tuple(Label(lb["name"], float(lb["confidence"]), tuple(lb.get("parents", [])))
-                     for lb in values.get("labels", [])),
+        labels=tuple(Label.from_dict(lb) for lb in values.get("labels", [])),
+        # items written before moderation and text existed have neither attribute
+        moderation_labels=tuple(ModerationLabel.from_dict(m) for m in values.get("moderation_labels") or []),
+        text=None if values.get("text") is None else tuple(TextDetection.from_dict(t) for t in values["text"]),
     )
 
 

@@ -9,6 +9,8 @@ from webapp.backends.aws import (
     limit_storage,
     rekognition_faces,
     rekognition_labels,
+    rekognition_moderation,
+    rekognition_text,
     s3_store,
     uploads,
 )
@@ -27,13 +29,15 @@ _ACTIONS = {
     "sts:GetCallerIdentity": (),  # needs no permission
 }
 # These Rekognition actions have no resource type in IAM: their statement must name "*".
-UNSCOPED_ACTIONS = frozenset({"rekognition:DetectFaces", "rekognition:DetectLabels", "rekognition:CompareFaces"})
+UNSCOPED_ACTIONS = frozenset({"rekognition:DetectFaces", "rekognition:DetectLabels", "rekognition:CompareFaces",
+                              "rekognition:DetectText", "rekognition:DetectModerationLabels"})
 
 
 def runtime_calls() -> frozenset[str]:
     """Every API operation the adapters and `aws status` may call ("service:Operation")."""
     return (s3_store.CALLS | uploads.CALLS | rekognition_faces.CALLS | rekognition_labels.CALLS
-            | dynamo_directory.CALLS | limit_storage.CALLS | STATUS_CALLS)
+            | rekognition_text.CALLS | rekognition_moderation.CALLS | dynamo_directory.CALLS | limit_storage.CALLS
+            | STATUS_CALLS)
 
 
 def iam_actions(calls: frozenset[str] | set[str]) -> set[str]:

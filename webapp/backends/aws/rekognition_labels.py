@@ -4,8 +4,9 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws.clients import AwsClients, error_code, vendor_errors
+from webapp.backends.aws.rekognition_faces import _box
 from webapp.backends.aws.rekognition_images import image_bytes
-from webapp.domain import Label
+from webapp.domain import Instance, Label
 from webapp.errors import InvalidImage
 from webapp.images import Photo
 
@@ -30,8 +31,12 @@ class RekognitionLabels:
                 if error_code(exc) in ("InvalidImageFormatException", "ImageTooLargeException"):
                     raise InvalidImage("Amazon Rekognition could not read this image.") from exc
                 raise
-        labels = [
-            Label(raw["Name"], float(raw["Confidence"]), tuple(p["Name"] for p in raw.get("Parents", [])))
-            for raw in response.get("Labels", [])
-        ]
+        labels = [_label(raw) for raw in response.get("Labels", [])]
         return sorted(labels, key=lambda label: -label.confidence)[:max_labels]
+
+
+def _label(raw: dict) -> Label:
+    """A Label with its parents and boxed Instances (Rekognition gives boxes for common objects)."""
+    instances = tuple(Instance(_box(i["BoundingBox"]), float(i.get("Confidence", raw["Confidence"])))
+                      for i in raw.get("Instances", []) if "BoundingBox" in i)
+    return Label(raw["Name"], float(raw["Confidence"]), tuple(p["Name"] for p in raw.get("Parents", [])), instances)

@@ -29,7 +29,11 @@ def build(settings: Settings) -> Backend:
     from webapp.backends.local.face_engine import FaceEngine
     from webapp.backends.local.fused_engine import FusedEngine
     from webapp.backends.local.labels import LocalLabelDetector
+    from webapp.backends.local.moderation import LocalModerationDetector
+    from webapp.backends.local.objects import LocalObjectDetector
     from webapp.backends.local.preload import LocalModels
+    from webapp.backends.local.scene import LocalSceneLabels
+    from webapp.backends.local.text import LocalTextReader
     from webapp.backends.local.vector_index import VectorIndex
 
     data = settings.data_dir
@@ -38,11 +42,15 @@ def build(settings: Settings) -> Backend:
     engine = FusedEngine(FaceEngine(threads=threads), DlibFaceprint(threads=threads, cache_dir=data / "models"))
     index = VectorIndex(data / "vectors.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)
     faces = LocalFaceCollection(engine, index)
-    labels = LocalLabelDetector(threads=threads, cache_dir=data / "models")
+    classifier = LocalLabelDetector(threads=threads, cache_dir=data / "models")
+    labels = LocalSceneLabels(classifier, LocalObjectDetector(threads=threads))
+    moderation = LocalModerationDetector(threads=threads)
     return Backend(
-        name="local", store=DiskImageStore(data / "images"), faces=faces,
-        labels=labels, **directory_ports(data / "glimpse.sqlite3"),
-        faceprints=faces, vector_index=index, models=LocalModels(engine, labels),
+        name="local", store=DiskImageStore(data / "images"), faces=faces, labels=labels,
+        # OCR runs on request; one thread per PP-OCR model measured faster than two (bench/vision_speed.py).
+        text=LocalTextReader(threads=1), moderation=moderation,
+        **directory_ports(data / "glimpse.sqlite3"),
+        faceprints=faces, vector_index=index, models=LocalModels(engine, labels, moderation),
         # unknown faces live in an index of their own: recognition never matches a stranger's print
         unknown_prints=LocalFaceCollection(
             engine, VectorIndex(data / "unknown.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)),

@@ -1,11 +1,22 @@
-"""The AnalysisStore port on the directory's SQLite file (analyses and their face rows)."""
+"""The AnalysisStore port on the directory's SQLite file (analyses, their face rows, moderation and text).
+
+Moderation labels and text live in their own table (analysis_vision), created beside the old
+ones: analyses saved before it existed have no row there and read back with no moderation
+label and text not yet read. Label boxes ride in the labels JSON ("instances", absent in old rows).
+"""
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
 from webapp.backends.local.sqlite_directory import SqliteTables, _box
-from webapp.domain import Analysis, HistoryFilter, Label, RecognizedFace
+from webapp.domain import Analysis, HistoryFilter, Label, ModerationLabel, RecognizedFace, TextDetection
+from webapp.errors import NotFound
+
+
+def _text_json(text) -> str | None:
+    """Text detections as JSON, or None for text not read yet."""
+    return None if text is None else json.dumps([t.to_dict() for t in text])
 
 
 class SqliteAnalyses(SqliteTables):
@@ -20,6 +31,9 @@ class SqliteAnalyses(SqliteTables):
                 (analysis.id, analysis.created_at.isoformat(), analysis.image_key, analysis.thumb_key,
                  analysis.width, analysis.height, analysis.filename, labels),
             )
+            db.execute("INSERT INTO analysis_vision VALUES (?,?,?)", (
+                analysis.id, json.dumps([m.to_dict() for m in analysis.moderation_labels]),
+                _text_json(analysis.text)))
             for i, f in enumerate(analysis.faces):
                 b = f.bounding_box
                 db.execute(
@@ -35,6 +49,16 @@ class SqliteAnalyses(SqliteTables):
                            (analysis.id, analysis.owner, analysis.created_at.isoformat()))
             db.executemany("INSERT INTO analysis_labels VALUES (?,?)",
                            [(analysis.id, name) for name in sorted(analysis.label_keys())])
+
+    def save_text(self, analysis_id: str, text: list[TextDetection]) -> None:
+        """Keep the text read later; NotFound if the analysis was deleted meanwhile."""
+        with self._db(write=True) as db:
+            if db.execute("SELECT 1 FROM analyses WHERE id = ?", (analysis_id,)).fetchone() is None:
+                raise NotFound("There is no analysis with that id.")
+            db.execute(
+                "INSERT INTO analysis_vision VALUES (?, '[]', ?) "
+                "ON CONFLICT(analysis_id) DO UPDATE SET text = excluded.text",
+                (analysis_id, _text_json(text)))
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis with current names, or None."""
@@ -114,7 +138,17 @@ class SqliteAnalyses(SqliteTables):
                                f["face_id"] if f["person_id"] else None)
                 for f in faces
             ),
-            labels=tuple(
-                Label(d["name"], d["confidence"], tuple(d["parents"])) for d in json.loads(row["labels"])
-            ),
+            labels=tuple(Label.from_dict(d) for d in json.loads(row["labels"])),
+            **self._vision(db, row["id"]),
         )
+
+    @staticmethod
+    def _vision(db, analysis_id: str) -> dict:
+        """Moderation labels and text of an analysis (none, and not read, for rows older than the table)."""
+        row = db.execute("SELECT moderation, text FROM analysis_vision WHERE analysis_id = ?",
+                         (analysis_id,)).fetchone()
+        if row is None:
+            return {}
+        text = None if row["text"] is None else tuple(TextDetection.from_dict(t) for t in json.loads(row["text"]))
+        return {"moderation_labels": tuple(ModerationLabel.from_dict(m) for m in json.loads(row["moderation"])),
+                "text": text}

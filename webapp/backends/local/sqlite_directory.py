@@ -24,6 +24,9 @@ CREATE TABLE IF NOT EXISTS analyses (
     id TEXT PRIMARY KEY, created_at TEXT NOT NULL, image_key TEXT NOT NULL,
     thumb_key TEXT NOT NULL, width INTEGER, height INTEGER, filename TEXT, labels TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS analyses_created ON analyses(created_at);
+CREATE TABLE IF NOT EXISTS analysis_vision (
+    analysis_id TEXT PRIMARY KEY REFERENCES analyses(id) ON DELETE CASCADE,
+    moderation TEXT NOT NULL, text TEXT);
 CREATE TABLE IF NOT EXISTS analysis_faces (
     analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
     position INTEGER NOT NULL, confidence REAL,

