@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test bench lint clean check-browser
+.PHONY: run test js-sdk bench lint clean check-browser
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Glimpse needs Python 3.11 or newer"'
@@ -39,9 +39,15 @@ run: $(VENV)/.runtime
 check-browser:
 	@scripts/ensure_chromium.sh
 
-test: check-browser $(VENV)/.dev
+test: check-browser $(VENV)/.dev js-sdk
 	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
+
+# The AWS SDK for JavaScript v3 that tests/rekognition/test_clients.py drives (pinned by package-lock.json).
+js-sdk:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ -d tests/js/node_modules/@aws-sdk/client-rekognition ] || npm ci --prefix tests/js --no-audit --no-fund; \
+	else echo "node/npm not found: the JavaScript SDK test will be skipped"; fi
 
 bench: $(VENV)/.dev
 	$(BIN)/pip install --quiet -r bench/requirements.txt

@@ -68,3 +68,12 @@
     });
   });
 })();
+
+// form[data-confirm]: ask before an action that cannot be undone (without JS the form just sends).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var question = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { e.preventDefault(); }
+  });
+})();

@@ -8,24 +8,27 @@ import pytest
 from tests.fakes import FakeEngine, FakeLabels, FakeModeration, FakeText
 from webapp import create_app
 from webapp.backends.base import Backend
-from webapp.backends.local import directory_ports
+from webapp.backends.local import directory_ports, wire_capabilities
 from webapp.backends.local.disk_store import DiskImageStore
 from webapp.backends.local.face_collection import LocalFaceCollection
 from webapp.backends.local.vector_index import VectorIndex
+from webapp.config import load_settings
 
 ADMIN_PASSWORD = "correct horse battery"
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 
-def build_fake_backend(data_dir, engine: str = "fake-engine-1") -> Backend:
-    """Real store, directory and index; fake face engine (its faceprints tagged `engine`) and labels."""
+def build_fake_backend(data_dir, engine: str = "fake-engine-1", collection: str = "glimpse") -> Backend:
+    """Real store, directory, index and wire collections; fake face engine (faceprints tagged `engine`) and labels."""
     index, fake = VectorIndex(data_dir / "vectors.sqlite3", engine=engine), FakeEngine()
     faces = LocalFaceCollection(fake, index)
+    settings = load_settings(environ={}, overrides={"data_dir": data_dir, "rekognition_collection": collection})
     return Backend(
         name="local", store=DiskImageStore(data_dir / "images"), faces=faces, labels=FakeLabels(),
         text=FakeText(), moderation=FakeModeration(),
         **directory_ports(data_dir / "glimpse.sqlite3"), faceprints=faces, vector_index=index,
         unknown_prints=LocalFaceCollection(fake, VectorIndex(data_dir / "unknown.sqlite3", engine=engine)),
+        **wire_capabilities(settings, faces),
     )
 
 

@@ -74,6 +74,7 @@ def _register_security(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area; the token-authenticated API is exempt from CSRF."""
+    from webapp import rekognition
     from webapp.views import admin, admin_fixes, admin_unknown, api, api_unknown, auth, compare, public
 
     for blueprint in (public.bp, auth.bp, admin.bp, admin_fixes.bp, admin_unknown.bp, api.bp, api_unknown.bp,
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for token_api in (api.bp, api_unknown.bp, compare.api_bp):  # JSON APIs use no cookies: no CSRF token
         app.extensions["csrf_protect"].exempt(token_api)
+    rekognition.init_app(app)
 
 
 def _register_rate_limits(app: Flask) -> None:

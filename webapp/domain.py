@@ -161,6 +161,7 @@ class Person:
     name: str
     created_at: datetime
     face_count: int = 0
+    user_count: int = 0
     consent_by: str = ""
     consent_text: str = ""
 
@@ -377,3 +378,35 @@ class ResourceOutcome:
     name: str
     state: str
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """A named face collection of the Rekognition endpoint."""
+
+    name: str
+    created_at: datetime
+    face_count: int = 0
+    user_count: int = 0
+
+
+@dataclass(frozen=True)
+class StoredFace:
+    """A face kept in a collection, as Rekognition describes it (ids are 32 hex digits here)."""
+
+    face_id: str
+    bounding_box: BoundingBox
+    image_id: str
+    confidence: float | None = None
+    external_image_id: str | None = None
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """An access key id for the Rekognition endpoint (its secret is derived, never stored)."""
+
+    id: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None = None

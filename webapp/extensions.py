@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from flask import current_app
 
 from webapp.backends.base import Backend
-from webapp.config import Settings
+from webapp.config import Settings, resolve_secret_key
+from webapp.services.access_keys import AccessKeys
 from webapp.services.accounts import Accounts
+from webapp.services.collections import WireCollections
 from webapp.services.comparison import Comparer
 from webapp.services.fixes import Fixes
 from webapp.services.importer import Importer
@@ -34,6 +36,8 @@ class AppServices:
     fixes: Fixes
     importer: Importer
     unknown: UnknownFaces
+    collections: WireCollections | None = None  # the Rekognition endpoint's collections (local mode)
+    access_keys: AccessKeys | None = None  # the Rekognition endpoint's access keys (local mode)
 
     @classmethod
     def build(cls, settings: Settings, backend: Backend) -> AppServices:
@@ -41,11 +45,16 @@ class AppServices:
         limits = Limits.from_settings(settings)
         people = People(backend, limits)
         unknown = UnknownFaces(backend, people, settings.cluster_threshold, settings.remember_unknown_faces)
+        collections = access_keys = None
+        if backend.collections is not None:
+            collections = WireCollections(backend, backend.collections, settings.rekognition_collection)
+        if backend.access_keys is not None:
+            access_keys = AccessKeys(backend.access_keys, resolve_secret_key(settings))
         return cls(
             settings, backend, Recognizer(backend, limits, unknown), Comparer(backend, limits), people,
             Accounts(backend.accounts),
             Retention(backend, settings.retention_days, on_delete=unknown.forget_analysis), Doctor(backend),
-            Fixes(backend), Importer(backend, people), unknown,
+            Fixes(backend), Importer(backend, people), unknown, collections, access_keys,
         )
 
 

@@ -1,4 +1,5 @@
 """Walk the whole URL map: everything that is not deliberately public needs a login or a token."""
+import json
 import re
 
 from tests.conftest import csrf_token
@@ -20,7 +21,10 @@ def test_every_non_public_route_requires_admin_login_or_token(app, client):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             kwargs = {"data": {"csrf_token": token}} if method == "POST" and not rule.rule.startswith("/api/") else {}
             response = client.open(_url(rule), method=method, **kwargs)
-            if rule.rule.startswith("/api/"):
+            if rule.endpoint.startswith("rekognition."):  # the Rekognition protocol: SigV4 or nothing
+                assert response.status_code == 403, (method, rule.rule)
+                assert json.loads(response.data)["__type"] == "MissingAuthenticationTokenException"
+            elif rule.rule.startswith("/api/"):
                 assert response.status_code == 401, (method, rule.rule)
             else:
                 assert response.status_code == 302 and "/login" in response.headers["Location"], (method, rule.rule)

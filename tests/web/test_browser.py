@@ -8,6 +8,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import ADMIN_PASSWORD
 from tests.photos import photo_path
+from tests.web.layout import box_sits_beside_its_text
 from webapp import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -51,7 +52,10 @@ def test_admin_enrols_in_the_browser_and_a_visitor_sees_the_name(live_server, pa
     page.goto(f"{live_server}/admin/people/new")
     page.fill("input[name=name]", "Barack Obama")
     page.set_input_files("input[name=images]", [str(photo_path("obama.jpg")), str(photo_path("obama3.jpg"))])
-    page.check("input[name=consent]")
+    consent = page.locator("label.check:has(input[name=consent])")
+    assert box_sits_beside_its_text(consent)
+    consent.click()  # the label's text ticks the box
+    assert consent.locator("input").is_checked()
     page.click("form[data-dropzone] button[type=submit]")
     assert "Enrolled Barack Obama with 2 face(s)" in page.inner_text("main")
 

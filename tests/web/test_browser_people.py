@@ -5,6 +5,7 @@ import pytest
 
 from tests.conftest import ADMIN_PASSWORD
 from tests.photos import photo_path
+from tests.web.layout import box_sits_beside_its_text, in_one_row
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -55,9 +56,19 @@ def test_strangers_are_kept_apart_then_enrolled_from_the_unknown_faces_page(live
     _login(admin, live_server)
     admin.goto(f"{live_server}/history")
     assert all(a in admin.content() for a in [*alice_ids, bob_id])  # the admin sees both
+    filters = admin.locator("form.filters")  # on one line on a wide screen, the fields as high as the button
+    assert in_one_row(filters.locator("select[name=person]"), filters.locator("input[name=label]"),
+                      filters.locator("button"))
     admin.goto(f"{live_server}/admin/unknown/")
     biggest = admin.locator("section.cluster").first
-    assert biggest.locator("h2").inner_text() == "2 photo(s)" and biggest.locator("ul.faces img").count() == 2
+    assert biggest.locator("h2").inner_text() == "2 photos" and biggest.locator("ul.faces img").count() == 2
+    assert in_one_row(*biggest.locator("ul.faces img").all())  # thumbnails side by side, not a list
+    different = biggest.locator("form.enrol-new label.check:has(input[name=allow_duplicate])")
+    assert all(box_sits_beside_its_text(label) for label in biggest.locator("label.check").all())
+    different.click()  # the label's text ticks its box, and unticks it
+    assert different.locator("input").is_checked()
+    different.click()
+    assert not different.locator("input").is_checked()
     biggest.locator("form.enrol-new input[name=name]").fill("Barack Obama")
     biggest.locator("form.enrol-new input[name=consent]").check()
     biggest.locator("form.enrol-new button[type=submit]").click()
@@ -81,6 +92,8 @@ def test_admin_merges_two_people_on_the_person_page(live_server, browser):  # no
         admin.click("form[data-dropzone] button[type=submit]")
     admin.goto(f"{live_server}/admin/")
     admin.click("text=Obama One")
+    rename = admin.locator("form:has(input[name=name])")  # each fix on one line: field, then its button
+    assert in_one_row(rename.locator("input[name=name]"), rename.locator("button"))
     admin.select_option("form[data-merge] select[name=into]", label="Obama Two (1 face(s))")
     admin.click("form[data-merge] button[type=submit]")
     assert "Merged: Obama Two now has 2 face(s)" in admin.inner_text("main")

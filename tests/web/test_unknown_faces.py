@@ -1,10 +1,12 @@
 """The "Unknown faces" admin page, its API and `flask people suggest`."""
 import json
+import re
 
 import pytest
 
-from tests.conftest import BLUE, GREEN, RED, csrf_token
+from tests.conftest import ADMIN_PASSWORD, BLUE, GREEN, RED, AuthActions, build_fake_backend, csrf_token
 from tests.fakes import make_photo
+from webapp import create_app
 
 
 @pytest.fixture
@@ -20,10 +22,30 @@ def strangers(services):
 def test_page_lists_clusters_biggest_first_with_thumbnails(auth, client, services, strangers):
     auth.login()
     page = client.get("/admin/unknown/").get_data(as_text=True)
-    assert page.index("3 photo(s)") < page.index("1 photo(s)")
+    assert re.findall(r"<h2>([^<]*)</h2>", page) == ["3 photos", "1 photo"]
+    assert page.count('<ul class="faces thumbs">') == 2
     big = services.unknown.clusters()[0]
     thumb = client.get(f"/admin/unknown/faces/{big.faces[0].face_id}.jpg")
     assert thumb.status_code == 200 and thumb.data[:3] == b"\xff\xd8\xff"
+
+
+def _intro(data_dir, **settings) -> str:
+    """The admin's unknown-faces page (no faces kept) under these settings, tags and spacing removed."""
+    overrides = {"data_dir": data_dir, "testing": True, "secret_key": "test-secret", "admin_password": ADMIN_PASSWORD}
+    client = create_app({**overrides, **settings}, backend=build_fake_backend(data_dir)).test_client()
+    AuthActions(client).login()
+    return " ".join(re.sub(r"<[^>]+>", " ", client.get("/admin/unknown/").get_data(as_text=True)).split())
+
+
+@pytest.mark.parametrize(("settings", "sentence"), [
+    ({}, "Each is kept only as long as its photo: for 30 days after upload."),
+    ({"retention_days": 1}, "Each is kept only as long as its photo: for 1 day after upload."),
+    ({"retention_days": 0}, "Each is kept only as long as its photo: until it is deleted."),
+    ({"remember_unknown_faces": False}, "New unknown faces are not kept ( GLIMPSE_REMEMBER_UNKNOWN_FACES=false )"),
+])
+def test_page_says_how_long_unknown_faces_are_kept(data_dir, settings, sentence):
+    page = _intro(data_dir, **settings)
+    assert sentence in page and "(on)" not in page and "No unknown faces are kept right now." in page
 
 
 def test_enrol_from_the_page_needs_consent_then_names_the_person(auth, client, services, strangers):

@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from webapp.domain import (
+    AccessKey,
     Analysis,
     AuditEntry,
+    CollectionInfo,
     DetectedFace,
     FaceComparison,
     FaceMatch,
@@ -23,6 +25,7 @@ from webapp.domain import (
     Operation,
     Person,
     ResourceOutcome,
+    StoredFace,
     TextDetection,
     UnknownCluster,
     UnknownFace,
@@ -300,6 +303,57 @@ class DroppedUploads(Protocol):
 
     def delete(self, bucket: str, key: str) -> None:
         """Remove the dropped object."""
+class Collections(Protocol):
+    """Named face collections served over the Rekognition protocol (a capability of local mode).
+
+    The web app's own collection is one of them: its enrolled faces stay in the FaceCollection
+    and the Directory; faces indexed over the wire live here, in an index of their own, so they
+    never show up in the web app and `flask doctor` never sees them as orphans.
+    """
+
+    def create(self, name: str) -> CollectionInfo:
+        """A new empty collection; raises Conflict if the name is taken."""
+
+    def delete(self, name: str) -> None:
+        """Remove a collection with every faceprint in it; raises NotFound."""
+
+    def get(self, name: str) -> CollectionInfo | None:
+        """One collection (face count of its own index), or None."""
+
+    def list(self) -> list[CollectionInfo]:
+        """Every collection, sorted by name."""
+
+    def index(self, name: str, photo: Photo, faces: list[DetectedFace],
+              external_image_id: str | None) -> list[StoredFace]:
+        """Store faceprints of these faces of one photo (one image id for all); returns them."""
+
+    def faces(self, name: str, face_ids: list[str] | None = None) -> list[StoredFace]:
+        """The faces indexed into this collection (only these ids when given), sorted by face id."""
+
+    def delete_faces(self, name: str, face_ids: list[str]) -> list[str]:
+        """Forget these faces of the collection; returns the ids that existed."""
+
+    def search(self, name: str, photo: Photo, face: DetectedFace, threshold: float, limit: int) -> list[FaceMatch]:
+        """Faces of the collection (and, for the web app's collection, enrolled faces) like this one."""
+
+    def search_face(self, name: str, face_id: str, threshold: float, limit: int) -> list[FaceMatch] | None:
+        """Faces like a stored face (itself excluded); None when the face id is not in the collection."""
+
+
+class AccessKeyStore(Protocol):
+    """Access key ids for the Rekognition endpoint; secrets are derived, never stored."""
+
+    def add(self, key_id: str, label: str) -> AccessKey:
+        """Record a new key id."""
+
+    def get(self, key_id: str) -> AccessKey | None:
+        """One key (revoked ones too), or None."""
+
+    def list(self) -> list[AccessKey]:
+        """Every key, oldest first."""
+
+    def revoke(self, key_id: str) -> bool:
+        """Mark a key revoked; False if there is no live key with that id."""
 
     def set_aside(self, bucket: str, key: str, data: bytes, reason: str) -> str:
         """Move a refused object where an admin can see it, with the reason; returns where it went."""
@@ -335,3 +389,5 @@ class Backend:
     resources: CloudResources | None = None
     uploads: DroppedUploads | None = None
     models: ModelPreloader | None = None
+    collections: Collections | None = None  # the Rekognition endpoint's collections (local mode)
+    access_keys: AccessKeyStore | None = None  # the Rekognition endpoint's access keys (local mode)

@@ -1,16 +1,18 @@
-"""flask admin create · flask admin token create|revoke: admin accounts and API tokens."""
+"""flask admin create · flask admin token create|revoke · flask admin keys …: accounts, API tokens, access keys."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
 from webapp.cli.common import fail
+from webapp.cli.keys import keys_cli
 from webapp.errors import GlimpseError
 from webapp.extensions import app_services
 
-admin_cli = AppGroup("admin", help="Admin accounts and API tokens.")
+admin_cli = AppGroup("admin", help="Admin accounts, API tokens and Rekognition API access keys.")
 token_cli = AppGroup("token", help="API tokens for the admin endpoints.")
 admin_cli.add_command(token_cli)
+admin_cli.add_command(keys_cli)
 
 
 @admin_cli.command("create")

@@ -17,7 +17,8 @@ def clusters():
     """Groups of faces nobody enrolled matched, biggest first, with their thumbnails."""
     services = app_services()
     return render_template("admin/unknown.html", clusters=services.unknown.clusters(), people=services.people.list(),
-                           consent_text=CONSENT_TEXT, enabled=services.unknown.enabled)
+                           consent_text=CONSENT_TEXT, enabled=services.unknown.enabled,
+                           retention_days=services.settings.retention_days)
 
 
 @bp.get("/faces/<face_id>.jpg")

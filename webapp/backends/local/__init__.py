@@ -54,7 +54,21 @@ def build(settings: Settings) -> Backend:
         # unknown faces live in an index of their own: recognition never matches a stranger's print
         unknown_prints=LocalFaceCollection(
             engine, VectorIndex(data / "unknown.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)),
+        **wire_capabilities(settings, faces),
     )
+
+
+def wire_capabilities(settings: Settings, faces) -> dict:
+    """The Rekognition endpoint's collections and access keys, stored beside the other local data."""
+    from webapp.backends.local.access_keys import SqliteAccessKeys
+    from webapp.backends.local.collections import SqliteCollections
+
+    data = settings.data_dir
+    return {
+        "collections": SqliteCollections(data / "rekognition.sqlite3", data / "collections", faces,
+                                         settings.rekognition_collection),
+        "access_keys": SqliteAccessKeys(data / "rekognition.sqlite3"),
+    }
 
 
 def commands() -> list:

@@ -131,6 +131,13 @@ class VectorIndex:
                 self.ann_path.unlink(missing_ok=True)
         return removed
 
+    def vector(self, face_id: str) -> np.ndarray | None:
+        """This engine's stored (unit) vector of one face id, or None (Rekognition's SearchFaces by face id)."""
+        with self._db() as db:
+            row = db.execute("SELECT vector FROM vectors WHERE face_id = ? AND engine = ?",
+                             (face_id, self.engine)).fetchone()
+        return None if row is None else np.frombuffer(row[0], dtype=np.float32).copy()
+
     def ids(self) -> list[str]:
         """Every stored face id, sorted."""
         with self._db() as db:
