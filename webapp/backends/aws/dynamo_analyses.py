@@ -55,6 +55,7 @@ class DynamoAnalyses(DynamoTables):
         elif only.person_id is not None:
             partition = f"{items.SEEN}{only.person_id}"
         else:
+            assert only.label is not None  # the empty filter returned above
             partition = f"LABEL#{only.label.casefold()}"
         return self._filled(partition, only, limit)
 
