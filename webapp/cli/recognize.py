@@ -1,14 +1,10 @@
 """flask recognize: name the faces and label the scene of image files (nothing is stored)."""
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-
 import click
 from flask.cli import with_appcontext
 
-from webapp.errors import GlimpseError
+from webapp.cli.common import echo_each_image
 from webapp.extensions import app_services
 
 
@@ -18,18 +14,9 @@ from webapp.extensions import app_services
 @with_appcontext
 def recognize(images: tuple[str, ...], as_json: bool) -> None:
     """Name the faces and label the scene of each IMAGE (nothing is stored)."""
-    recognizer, failed = app_services().recognizer, False
+    recognizer = app_services().recognizer
     app_services().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
-    for path in images:
-        try:
-            row = {"image": path, **recognizer.recognize(recognizer.decode(Path(path).read_bytes())).to_dict()}
-        except GlimpseError as exc:
-            row, failed = {"image": path, "error": exc.message}, True
-        except OSError as exc:
-            row, failed = {"image": path, "error": f"Cannot read the file: {exc.strerror}."}, True
-        click.echo(json.dumps(row, ensure_ascii=False) if as_json else _describe(row))
-    if failed:
-        sys.exit(1)
+    echo_each_image(images, lambda data: recognizer.recognize(recognizer.decode(data)).to_dict(), _describe, as_json)
 
 
 def _describe(row: dict) -> str:

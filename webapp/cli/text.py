@@ -1,14 +1,12 @@
 """flask text: read the text in image files (nothing is stored)."""
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
-from webapp.errors import GlimpseError
+from webapp.cli.common import echo_each_image
 from webapp.extensions import app_services
 
 
@@ -18,18 +16,12 @@ from webapp.extensions import app_services
 @with_appcontext
 def text(images: tuple[str, ...], as_json: bool) -> None:
     """Read the text in each IMAGE: its lines (or, with --json, lines and words with boxes)."""
-    recognizer, failed = app_services().recognizer, False
-    for path in images:
-        try:
-            found = recognizer.text_of(recognizer.decode(Path(path).read_bytes()))
-            row = {"image": path, "text": [t.to_dict() for t in found]}
-        except GlimpseError as exc:
-            row, failed = {"image": path, "error": exc.message}, True
-        except OSError as exc:
-            row, failed = {"image": path, "error": f"Cannot read the file: {exc.strerror}."}, True
-        click.echo(json.dumps(row, ensure_ascii=False) if as_json else _describe(row))
-    if failed:
-        sys.exit(1)
+    recognizer = app_services().recognizer
+
+    def analyse(data: bytes) -> dict[str, Any]:
+        return {"text": [t.to_dict() for t in recognizer.text_of(recognizer.decode(data))]}
+
+    echo_each_image(images, analyse, _describe, as_json)
 
 
 def _describe(row: dict) -> str:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from webapp.backends.local.model_cache import cached_build, file_sha256
+from webapp.backends.local.onnx_model import OnnxModel
 from webapp.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
@@ -116,7 +115,7 @@ def _shrink_source(rgb: np.ndarray, matrix: np.ndarray, scale: float) -> tuple[n
     return small, matrix @ back
 
 
-class DlibFaceprint:
+class DlibFaceprint(OnnxModel):
     """128-d L2-normalised faceprints from dlib's ResNet, batched over a photo's faces."""
 
     def __init__(
@@ -124,34 +123,14 @@ class DlibFaceprint:
         cache_dir: str | Path | None = None,
     ) -> None:
         """Remember settings; the network is built or read from cache by load()."""
-        self.threads = threads
+        super().__init__(threads)
         self._weights_path = Path(weights_path) if weights_path else None
         self._cache_dir = Path(cache_dir) if cache_dir else None
-        self._lock = threading.Lock()
-        self._session: Any = None
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the inference session exists."""
-        return self._session is not None
-
-    def load(self) -> None:
-        """Create the onnxruntime session once (thread-safe); later calls return at once."""
-        if self._session is not None:
-            return
-        with self._lock:
-            if self._session is not None:
-                return
-            import onnxruntime as ort  # here, not at module top: start-up time
-
-            weights = self._weights_path or default_weights_path()
-            model = model_bytes(weights, self._cache_dir or default_cache_dir())
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            # idle onnxruntime threads otherwise busy-wait and slow the face models that run next
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    def _model_source(self) -> bytes:
+        """The network built from dlib's weights, or read from the model cache."""
+        weights = self._weights_path or default_weights_path()
+        return model_bytes(weights, self._cache_dir or default_cache_dir())
 
     def embed_many(
         self, rgb: np.ndarray, landmarks: Sequence[Sequence[tuple[float, float]]]

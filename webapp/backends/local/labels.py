@@ -1,7 +1,6 @@
 """Local object/scene labelling: EfficientNet-Lite0 in onnxruntime, no torch at run time."""
 from __future__ import annotations
 
-import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from PIL import Image
 
 from webapp.backends.local.efficientnet import GRAPH_VERSION, build_model_bytes, preprocess
 from webapp.backends.local.model_cache import cached_build, file_sha256
+from webapp.backends.local.onnx_model import OnnxModel
 from webapp.backends.local.pth_reader import load_state_dict
 from webapp.backends.local.taxonomy import labels_from_probabilities
 from webapp.domain import Label
@@ -49,41 +49,20 @@ def model_bytes(weights: Path, cache_dir: Path | None) -> bytes:
     return cached_build(cache_dir / name, build, family=CACHE_FAMILY)
 
 
-class LocalLabelDetector:
+class LocalLabelDetector(OnnxModel):
     """Rekognition-style DetectLabels backed by a locally built ONNX model."""
 
     def __init__(
         self, threads: int = 2, weights_path: str | Path | None = None, cache_dir: Path | None = None
     ) -> None:
         """Remember settings; the model is built (or read from cache_dir) on first use."""
-        self._threads = threads
+        super().__init__(threads)
         self._weights_path = weights_path
         self._cache_dir = cache_dir
-        self._lock = threading.Lock()
-        self._session: Any = None
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the inference session has been built."""
-        return self._session is not None
-
-    def load(self) -> None:
-        """Create the ONNX session once (thread-safe); later calls return immediately."""
-        if self._session is not None:
-            return
-        with self._lock:
-            if self._session is not None:
-                return
-            # Imported here so importing this module stays cheap for apps not using it.
-            import onnxruntime as ort
-
-            model = model_bytes(Path(self._weights_path or default_weights_path()), self._cache_dir)
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self._threads
-            options.inter_op_num_threads = 1
-            # idle onnxruntime threads otherwise busy-wait and slow the face models that run next
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    def _model_source(self) -> bytes:
+        """The model built from the weights package, or read from cache_dir."""
+        return model_bytes(Path(self._weights_path or default_weights_path()), self._cache_dir)
 
     def classify(self, rgb: np.ndarray | Any) -> np.ndarray:
         """The 1000 ImageNet class probabilities for an HxWx3 uint8 RGB image (or a Photo)."""

