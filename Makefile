@@ -60,8 +60,12 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/compare_accuracy.py
 	$(BIN)/python bench/unknown_clusters.py
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev typecheck
 	$(BIN)/ruff check webapp tests bench application.py
+
+.PHONY: typecheck
+typecheck: $(VENV)/.dev  # mypy over webapp/ (settings in pyproject.toml)
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class Settings:
         return PHOTOS_PER_REQUEST * self.max_upload_bytes + FORM_OVERHEAD_BYTES
 
 
-def _parse(name: str, kind: type, raw: str):
+def _parse(name: str, kind: type, raw: str) -> bool | int | float | Path | str:
     """Turn one raw string into the field's type, or raise ValueError with a reason."""
     raw = raw.strip()
     if kind is bool:
@@ -87,7 +88,7 @@ def _field_types() -> dict[str, type]:
     return {f.name: names[str(f.type)] for f in fields(Settings)}
 
 
-def load_settings(environ: dict[str, str] | None = None, overrides: dict | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, overrides: dict | None = None) -> Settings:
     """Build Settings from defaults, GLIMPSE_* variables and overrides; fail listing all problems."""
     environ = os.environ if environ is None else environ
     values: dict = {}

@@ -60,4 +60,5 @@ class AppServices:
 
 def app_services() -> AppServices:
     """The Glimpse services of the current app."""
-    return current_app.extensions["services"]
+    services: AppServices = current_app.extensions["services"]
+    return services

@@ -24,4 +24,5 @@ def trust_proxies(app: Flask, hops: int) -> None:
         return
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=0, x_port=0, x_prefix=0)
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
+        app.wsgi_app, x_for=hops, x_proto=1, x_host=0, x_port=0, x_prefix=0)

@@ -12,9 +12,11 @@ REGISTRY = {"local": "webapp.backends.local", "aws": "webapp.backends.aws"}
 def build_backend(settings: Settings) -> Backend:
     """Import the configured backend package and let it build its adapters."""
     module = importlib.import_module(REGISTRY[settings.backend])
-    return module.build(settings)
+    backend: Backend = module.build(settings)
+    return backend
 
 
 def backend_commands(name: str) -> list:
     """The CLI command groups a backend brings with it (e.g. `index` locally, `aws` in AWS mode)."""
-    return importlib.import_module(REGISTRY[name]).commands()
+    commands: list = importlib.import_module(REGISTRY[name]).commands()
+    return commands

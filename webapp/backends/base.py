@@ -6,6 +6,7 @@ ask `backend.faceprints is not None` instead of sniffing adapters with hasattr/g
 """
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -323,20 +324,21 @@ class Collections(Protocol):
     def list(self) -> list[CollectionInfo]:
         """Every collection, sorted by name."""
 
-    def index(self, name: str, photo: Photo, faces: list[DetectedFace],
-              external_image_id: str | None) -> list[StoredFace]:
+    def index(self, name: str, photo: Photo, faces: builtins.list[DetectedFace],
+              external_image_id: str | None) -> builtins.list[StoredFace]:
         """Store faceprints of these faces of one photo (one image id for all); returns them."""
 
-    def faces(self, name: str, face_ids: list[str] | None = None) -> list[StoredFace]:
+    def faces(self, name: str, face_ids: builtins.list[str] | None = None) -> builtins.list[StoredFace]:
         """The faces indexed into this collection (only these ids when given), sorted by face id."""
 
-    def delete_faces(self, name: str, face_ids: list[str]) -> list[str]:
+    def delete_faces(self, name: str, face_ids: builtins.list[str]) -> builtins.list[str]:
         """Forget these faces of the collection; returns the ids that existed."""
 
-    def search(self, name: str, photo: Photo, face: DetectedFace, threshold: float, limit: int) -> list[FaceMatch]:
+    def search(self, name: str, photo: Photo, face: DetectedFace, threshold: float,
+               limit: int) -> builtins.list[FaceMatch]:
         """Faces of the collection (and, for the web app's collection, enrolled faces) like this one."""
 
-    def search_face(self, name: str, face_id: str, threshold: float, limit: int) -> list[FaceMatch] | None:
+    def search_face(self, name: str, face_id: str, threshold: float, limit: int) -> builtins.list[FaceMatch] | None:
         """Faces like a stored face (itself excluded); None when the face id is not in the collection."""
 
 

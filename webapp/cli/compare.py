@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask.cli import with_appcontext
@@ -22,7 +23,7 @@ from webapp.services.comparison import PairResult, sentence
                    "Use 0 to get the similarity of every face.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per pair instead of a sentence.")
 @with_appcontext
-def compare(images: tuple[str, ...], pairs_file, threshold: float | None, as_json: bool) -> None:
+def compare(images: tuple[str, ...], pairs_file: TextIO | None, threshold: float | None, as_json: bool) -> None:
     """Compare the largest face of SOURCE with every face of TARGET (or each pair of --pairs); stores nothing.
 
     Usage: flask compare SOURCE TARGET, or flask compare --pairs FILE. Exits 1 if any pair failed.
@@ -30,7 +31,7 @@ def compare(images: tuple[str, ...], pairs_file, threshold: float | None, as_jso
     if bool(images) == bool(pairs_file) or (images and len(images) != 2):
         raise click.UsageError("Give exactly two images (SOURCE TARGET) or --pairs FILE.")
     comparer = app_services().comparer
-    pairs = [tuple(images)] if images else list(read_pairs(pairs_file))
+    pairs = [(images[0], images[1])] if images else list(read_pairs(pairs_file or ()))
     results = comparer.compare_pairs(pairs, _read_bytes, threshold)
     failed = False
     if pairs_file is not None:
@@ -45,7 +46,7 @@ def compare(images: tuple[str, ...], pairs_file, threshold: float | None, as_jso
         sys.exit(1)
 
 
-def read_pairs(lines) -> Iterator[tuple[str, str]]:
+def read_pairs(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(source, target) per line split on a TAB; blank lines and # comments are skipped."""
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")

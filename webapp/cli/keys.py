@@ -9,11 +9,12 @@ from flask.cli import AppGroup
 from webapp.cli.common import fail
 from webapp.errors import GlimpseError
 from webapp.extensions import app_services
+from webapp.services.access_keys import AccessKeys
 
 keys_cli = AppGroup("keys", help="Access keys for the Rekognition endpoint (SigV4).")
 
 
-def _service():
+def _service() -> AccessKeys:
     """The access-key service, or a clear stop when this backend has no Rekognition endpoint."""
     service = app_services().access_keys
     if service is None:

@@ -22,7 +22,7 @@ def reembed() -> None:
         pending = reembedder.pending()
     except GlimpseError as exc:
         fail(exc.message)
-    engine = services.backend.vector_index.status()["engine"]
+    engine = reembedder.index.status()["engine"]
     if not pending:
         click.echo(f"Every enrolled faceprint is made by {engine}: nothing to do.")
         return

@@ -10,10 +10,12 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from webapp.domain import AccessKey
 from webapp.errors import GlimpseError
 from webapp.extensions import app_services
 from webapp.rekognition import collection_ops, detection_ops, model, sigv4, vision_ops
@@ -45,7 +47,7 @@ INVALID_TOKEN = "The security token included in the request is invalid."
 
 
 @bp.post("/")
-def endpoint():
+def endpoint() -> Response:
     """Authenticate, find the operation, check the body against the model, run it, answer in JSON."""
     body = _body()
     credential = _authenticate(body)
@@ -59,6 +61,7 @@ def endpoint():
                                "docs/rekognition-api.md lists the operations it answers.")
     params = model.parse_request(operation, _json(body))
     services = app_services()
+    assert services.collections is not None  # init_app serves this blueprint only when the backend has them
     call = Call(params, credential.region, services.collections, services.backend, services.settings.max_pixels,
                 services.settings.min_label_confidence)
     return _answer(200, OPERATIONS[name](call))
@@ -79,14 +82,14 @@ def _body() -> bytes:
 def _authenticate(body: bytes) -> sigv4.Credential:
     """Check the signature against Glimpse's access keys; a revoked key is denied after its signature checks."""
     headers: dict[str, list[str]] = {}
-    for key, value in request.headers.items():
-        headers.setdefault(key.lower(), []).append(value)
+    for header, value in request.headers.items():
+        headers.setdefault(header.lower(), []).append(value)
     if "x-amz-security-token" in headers:  # Glimpse issues long-term keys only, never session tokens
         raise RekognitionError.of(UNRECOGNIZED_CLIENT, INVALID_TOKEN)
     signed = sigv4.SignedRequest(request.method, sigv4.raw_path_of(request.environ),
                                  request.query_string.decode("latin-1"), headers, body)
     credential = sigv4.verify(signed, _secret_of)
-    key, _ = app_services().access_keys.lookup(credential.access_key_id)
+    key = _issued(credential.access_key_id)[0]
     if key.revoked_at is not None:
         raise RekognitionError.of(ACCESS_DENIED, f"The access key {key.id} was revoked on "
                                   f"{key.revoked_at:%Y-%m-%d}; create a new one with `flask admin keys create`.")
@@ -95,10 +98,16 @@ def _authenticate(body: bytes) -> sigv4.Credential:
 
 def _secret_of(key_id: str) -> str:
     """The secret of a key Glimpse issued (revoked ones too: they are denied after the signature checks)."""
-    found = app_services().access_keys.lookup(key_id)
+    return _issued(key_id)[1]
+
+
+def _issued(key_id: str) -> tuple[AccessKey, str]:
+    """A key Glimpse issued and its secret; an unknown id is the client's error."""
+    keys = app_services().access_keys
+    found = keys.lookup(key_id) if keys is not None else None
     if found is None:
         raise RekognitionError.of(UNRECOGNIZED_CLIENT, INVALID_TOKEN)
-    return found[1]
+    return found
 
 
 def _operation_name() -> str:
@@ -110,7 +119,7 @@ def _operation_name() -> str:
     return target[len(TARGET_PREFIX):]
 
 
-def _json(body: bytes):
+def _json(body: bytes) -> Any:
     """The body as JSON (an empty body is an empty request)."""
     if not body.strip():
         return {}

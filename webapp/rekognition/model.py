@@ -190,7 +190,7 @@ def _join(path: str, name: str) -> str:
 def parse_request(operation_model: Any, body: Any) -> dict:
     """The request checked against the operation's input shape, blobs decoded; raises RekognitionError."""
     checker = _Checker()
-    params = checker.check(operation_model.input_shape, body, "")
+    params: dict = checker.check(operation_model.input_shape, body, "")
     if checker.problems:
         count = len(checker.problems)
         noun = "error" if count == 1 else "errors"

@@ -8,6 +8,7 @@ Ids are 32 hex digits inside Glimpse and dashed UUIDs on the wire.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from webapp.domain import BoundingBox, CollectionInfo, DetectedFace, StoredFace
 from webapp.images import Photo
@@ -41,7 +42,7 @@ def box(value: BoundingBox) -> dict:
 
 def face_detail(photo: Photo, face: DetectedFace) -> dict:
     """A FaceDetail with the DEFAULT attributes the local engine can give."""
-    detail = {"BoundingBox": box(face.bounding_box)}
+    detail: dict[str, Any] = {"BoundingBox": box(face.bounding_box)}
     if len(face.landmarks) == len(LANDMARKS):
         detail["Landmarks"] = [{"Type": name, "X": x, "Y": y} for name, (x, y) in zip(LANDMARKS, face.landmarks,
                                                                                    strict=True)]
@@ -62,7 +63,8 @@ def compared_face(photo: Photo, face: DetectedFace) -> dict:
 
 def stored_face(face: StoredFace) -> dict:
     """A Face shape (what a collection keeps about a face)."""
-    out = {"FaceId": wire_id(face.face_id), "BoundingBox": box(face.bounding_box), "ImageId": wire_id(face.image_id)}
+    out: dict[str, Any] = {"FaceId": wire_id(face.face_id), "BoundingBox": box(face.bounding_box),
+                           "ImageId": wire_id(face.image_id)}
     if face.external_image_id:
         out["ExternalImageId"] = face.external_image_id
     if face.confidence is not None:

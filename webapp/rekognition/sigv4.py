@@ -173,7 +173,7 @@ def verify(request: SignedRequest, secret_of: Callable[[str], str], now: datetim
 
 def raw_path_of(environ: dict) -> str:
     """The request path as the client sent it (still percent-encoded), from the WSGI environ."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    raw: str | None = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         return raw.split("?", 1)[0]
     return quote(unquote(environ.get("PATH_INFO", "/")), safe="/~!$&'()*+,;=:@")

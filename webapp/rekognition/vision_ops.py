@@ -16,7 +16,7 @@ def _kept(found: TextDetection, word_filter: dict) -> bool:
     if found.type != "WORD":
         return True
     box = found.bounding_box
-    return (found.confidence >= word_filter.get("MinConfidence", 0.0)
+    return bool(found.confidence >= word_filter.get("MinConfidence", 0.0)
             and box.height >= word_filter.get("MinBoundingBoxHeight", 0.0)
             and box.width >= word_filter.get("MinBoundingBoxWidth", 0.0))
 

@@ -8,6 +8,7 @@ associated to an existing user, as Rekognition does for faces associated to a us
 """
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass, field
 
@@ -86,7 +87,8 @@ class WireCollections:
             result.indexed = list(zip(stored, kept, strict=True))
         return result
 
-    def faces(self, name: str, face_ids: list[str] | None = None, user_id: str | None = None) -> list[StoredFace]:
+    def faces(self, name: str, face_ids: builtins.list[str] | None = None,
+              user_id: str | None = None) -> builtins.list[StoredFace]:
         """The collection's faces sorted by face id, optionally only some ids or one user's."""
         found = self.port.faces(name, face_ids)
         if name == self.web_name:
@@ -97,7 +99,9 @@ class WireCollections:
             found = [f for f in found if f.user_id == user_id]
         return sorted(found, key=lambda f: f.face_id)
 
-    def delete_faces(self, name: str, face_ids: list[str]) -> tuple[list[str], list[tuple[str, str | None, str]]]:
+    def delete_faces(
+        self, name: str, face_ids: builtins.list[str]
+    ) -> tuple[builtins.list[str], builtins.list[tuple[str, str | None, str]]]:
         """Delete wire-indexed faces; enrolled faces and unknown ids come back with the reason."""
         ids = list(dict.fromkeys(face_ids))
         deleted = set(self.port.delete_faces(name, ids))
@@ -111,7 +115,7 @@ class WireCollections:
         return [i for i in ids if i in deleted], failed
 
     def search_image(self, name: str, photo: Photo, threshold: float, limit: int,
-                     quality_filter: str) -> tuple[DetectedFace, list[tuple[StoredFace, float]]]:
+                     quality_filter: str) -> tuple[DetectedFace, builtins.list[tuple[StoredFace, float]]]:
         """Search the largest face of the photo; InvalidInput when there is none (or it is filtered out)."""
         if self.port.get(name) is None:
             raise NotFound(f"The collection id: {name} does not exist")
@@ -120,7 +124,8 @@ class WireCollections:
             raise InvalidInput(NO_FACE)
         return faces[0], self._described(name, self.port.search(name, photo, faces[0], threshold, limit))
 
-    def search_face(self, name: str, face_id: str, threshold: float, limit: int) -> list[tuple[StoredFace, float]]:
+    def search_face(self, name: str, face_id: str, threshold: float,
+                    limit: int) -> builtins.list[tuple[StoredFace, float]]:
         """Faces like one stored face of the collection."""
         if name == self.web_name and not self.port.faces(name, [face_id]) and not self._enrolled([face_id]):
             raise InvalidInput(f"The face id {face_id} is not in the collection {name}.")
@@ -129,7 +134,7 @@ class WireCollections:
             raise InvalidInput(f"The face id {face_id} is not in the collection {name}.")
         return self._described(name, matches)
 
-    def _described(self, name: str, matches: list[FaceMatch]) -> list[tuple[StoredFace, float]]:
+    def _described(self, name: str, matches: builtins.list[FaceMatch]) -> builtins.list[tuple[StoredFace, float]]:
         """Attach each match's stored face; matches with no record (an interrupted write) are dropped."""
         ids = [m.face_id for m in matches]
         known = {f.face_id: f for f in self.port.faces(name, ids)}
@@ -137,7 +142,7 @@ class WireCollections:
             known.update({f.face_id: f for f in self._enrolled(ids)})
         return [(known[m.face_id], m.similarity) for m in matches if m.face_id in known]
 
-    def _enrolled(self, face_ids: list[str] | None = None) -> list[StoredFace]:
+    def _enrolled(self, face_ids: builtins.list[str] | None = None) -> builtins.list[StoredFace]:
         """Faces of enrolled people (all, or those among face_ids) as stored faces of the web collection."""
         directory = self.backend.people
         if face_ids is None:

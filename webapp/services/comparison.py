@@ -153,6 +153,7 @@ class _PairCache:
 
     def _prints(self, path: str) -> list[Faceprint]:
         """Faces and faceprints of one image, computed on first use."""
+        assert self.cache is not None  # only called when the backend has a FaceprintCache
         if path not in self.prints:
             self.prints[path] = self.cache.faceprints(self._decode(path))
         return self.prints[path]

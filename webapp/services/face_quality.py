@@ -112,7 +112,7 @@ def filter_reasons(photo: Photo, face: DetectedFace, level: str) -> list[str]:
     found = pose(photo, face)
     if max_angle is not None and found is not None and max(abs(found.yaw), abs(found.pitch)) > max_angle:
         reasons.append("EXTREME_POSE")
-    if min_brightness is not None:
+    if min_brightness is not None and min_sharpness is not None:  # MEDIUM and HIGH check both
         measured = quality(photo, face)
         if measured.brightness < min_brightness:
             reasons.append("LOW_BRIGHTNESS")

@@ -1,9 +1,11 @@
 """Enrol, list and forget people."""
 from __future__ import annotations
 
+import builtins
 import hashlib
 import logging
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from webapp.backends.base import Backend
@@ -76,7 +78,7 @@ class People:
         """Whether someone with exactly this name (ignoring case and spacing) is enrolled already."""
         return bool(self.named(name))
 
-    def named(self, name: str) -> list[Person]:
+    def named(self, name: str) -> builtins.list[Person]:
         """The people whose name is this one, ignoring case and spacing."""
         key = clean_name(name).casefold()
         return [p for p in self.list() if p.name.casefold() == key]
@@ -88,11 +90,11 @@ class People:
             raise NotFound("There is no person with that id.")
         return person
 
-    def faces(self, person_id: str) -> list[FaceRecord]:
+    def faces(self, person_id: str) -> builtins.list[FaceRecord]:
         """The enrolled faces of one person."""
         return self.backend.people.faces_of(person_id)
 
-    def enrol(self, name: str, photos: list[tuple[str, bytes]], consent: bool, consent_by: str,
+    def enrol(self, name: str, photos: builtins.list[tuple[str, bytes]], consent: bool, consent_by: str,
               allow_duplicate: bool = False) -> EnrolmentResult:
         """Enrol a person from photos: each contributes its largest face; faceless photos are refused.
 
@@ -116,7 +118,7 @@ class People:
             raise DuplicateName(name, existing)
         return self.backend.people.add_person(name, consent_by, CONSENT_TEXT)
 
-    def add_photos(self, person_id: str, photos: list[tuple[str, bytes]], consent: bool,
+    def add_photos(self, person_id: str, photos: builtins.list[tuple[str, bytes]], consent: bool,
                    consent_by: str) -> EnrolmentResult:
         """Add faces to an enrolled person (on failure only this addition's faces are undone)."""
         person = self.get(person_id)
@@ -143,7 +145,7 @@ class People:
             raise BackendUnavailable("The person was being removed while this photo was enrolled; "
                                      "it will be tried again.") from exc
 
-    def choose(self, photos: list[tuple[str, bytes]]) -> FaceChoice:
+    def choose(self, photos: builtins.list[tuple[str, bytes]]) -> FaceChoice:
         """Decode the photos and pick one face each; InvalidImage when none can be used."""
         if not photos:
             raise InvalidInput("Add at least one photo of the person's face.")
@@ -202,7 +204,7 @@ class People:
         self.audit(actor, "forget", person_id, f"{len(faces)} faceprint(s) deleted")
         return person
 
-    def _erase(self, person_id: str, face_ids: list[str], image_keys: list[str] = ()) -> None:
+    def _erase(self, person_id: str, face_ids: builtins.list[str], image_keys: Sequence[str] = ()) -> None:
         """Rows first (one step that hides the person at once), then faceprints, then images.
 
         If the process dies part-way, what is left is only faceprints and images that no
@@ -219,6 +221,6 @@ class People:
         entry = AuditEntry(datetime.now(UTC), actor or "unknown", action, subject, detail)
         self.backend.audit.add_audit(entry)
 
-    def audit_log(self, limit: int = 200) -> list[AuditEntry]:
+    def audit_log(self, limit: int = 200) -> builtins.list[AuditEntry]:
         """The newest audit entries."""
         return self.backend.audit.list_audit(limit)

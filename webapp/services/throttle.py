@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 
 
 class LoginThrottle:
@@ -14,7 +15,7 @@ class LoginThrottle:
     keeps its own counts: with W workers an attacker gets at most W × limit tries.
     """
 
-    def __init__(self, limit: int = 5, window: float = 600.0, clock=time.monotonic):
+    def __init__(self, limit: int = 5, window: float = 600.0, clock: Callable[[], float] = time.monotonic):
         self.limit = limit
         self.window = window
         self.clock = clock

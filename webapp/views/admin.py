@@ -7,7 +7,7 @@ from webapp.domain import HistoryFilter
 from webapp.errors import InvalidImage, InvalidInput
 from webapp.extensions import app_services
 from webapp.services.people import CONSENT_TEXT, DuplicateName
-from webapp.views.security import admin_required, current_admin
+from webapp.views.security import admin_name, admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,9 +46,9 @@ def enrol():
     consent, service = request.form.get("consent") == "yes", app_services().people
     try:
         if target and target != "new":
-            result = service.add_photos(target, photos, consent, current_admin())
+            result = service.add_photos(target, photos, consent, admin_name())
         else:
-            result = service.enrol(name, photos, consent, current_admin(), allow_duplicate=target == "new")
+            result = service.enrol(name, photos, consent, admin_name(), allow_duplicate=target == "new")
     except DuplicateName as exc:
         flash(exc.message, "warning")
         return _enrol_page(name, exc.status, exc.existing)
@@ -82,7 +82,7 @@ def delete(person_id: str):
     service = app_services().people
     if request.method == "GET":
         return render_template("admin/delete.html", person=service.get(person_id))
-    forgotten = service.forget(person_id, actor=current_admin())
+    forgotten = service.forget(person_id, actor=admin_name())
     flash(f"{forgotten.name} and all their face data were deleted.", "success")
     return redirect(url_for("admin.people"))
 

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 
 from webapp.errors import InvalidInput, NotFound
 from webapp.extensions import app_services
-from webapp.views.security import admin_required, current_admin
+from webapp.views.security import admin_name, admin_required
 
 bp = Blueprint("fixes", __name__, url_prefix="/admin/people/<person_id>")
 
@@ -20,7 +20,7 @@ def _back(person_id: str):
 def rename(person_id: str):
     """Give the person the name in the form."""
     try:
-        person = app_services().fixes.rename(person_id, request.form.get("name", ""), current_admin())
+        person = app_services().fixes.rename(person_id, request.form.get("name", ""), admin_name())
     except InvalidInput as exc:
         flash(exc.message, "error")
         return _back(person_id)
@@ -34,7 +34,7 @@ def merge(person_id: str):
     """Merge this person into the one chosen in the form; their faces and past analyses go with them."""
     into = request.form.get("into", "")
     try:
-        merged = app_services().fixes.merge(person_id, into, current_admin())
+        merged = app_services().fixes.merge(person_id, into, admin_name())
     except (InvalidInput, NotFound) as exc:
         flash(exc.message, "error")
         return _back(person_id)
@@ -47,7 +47,7 @@ def merge(person_id: str):
 def move_face(person_id: str, face_id: str):
     """Move one face to the person chosen in the form."""
     try:
-        target = app_services().fixes.move_face(person_id, face_id, request.form.get("to", ""), current_admin())
+        target = app_services().fixes.move_face(person_id, face_id, request.form.get("to", ""), admin_name())
     except (InvalidInput, NotFound) as exc:
         flash(exc.message, "error")
         return _back(person_id)
@@ -60,7 +60,7 @@ def move_face(person_id: str, face_id: str):
 def remove_face(person_id: str, face_id: str):
     """Delete one face (its faceprint, row and images)."""
     try:
-        app_services().fixes.remove_face(person_id, face_id, current_admin())
+        app_services().fixes.remove_face(person_id, face_id, admin_name())
     except InvalidInput as exc:
         flash(exc.message, "error")
         return _back(person_id)

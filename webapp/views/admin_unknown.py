@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from webapp.errors import InvalidInput, NotFound
 from webapp.extensions import app_services
 from webapp.services.people import CONSENT_TEXT, DuplicateName
-from webapp.views.security import admin_required, current_admin
+from webapp.views.security import admin_name, admin_required
 
 bp = Blueprint("unknown", __name__, url_prefix="/admin/unknown")
 
@@ -37,7 +37,7 @@ def enrol(cluster_id: str):
     form = request.form
     try:
         done = app_services().unknown.enrol(
-            cluster_id, current_admin(), consent=form.get("consent") == "yes", name=form.get("name", "").strip(),
+            cluster_id, admin_name(), consent=form.get("consent") == "yes", name=form.get("name", "").strip(),
             person_id=form.get("person_id", ""), allow_duplicate=form.get("allow_duplicate") == "yes")
     except DuplicateName as exc:
         flash(f"{exc.message} Choose them under 'Add to', or tick 'a different person'.", "warning")
@@ -54,7 +54,7 @@ def enrol(cluster_id: str):
 def ignore(cluster_id: str):
     """Delete the cluster's faceprints now."""
     try:
-        count = app_services().unknown.ignore(cluster_id, current_admin())
+        count = app_services().unknown.ignore(cluster_id, admin_name())
     except NotFound as exc:
         flash(exc.message, "error")
         return redirect(url_for("unknown.clusters"))

@@ -12,7 +12,8 @@ bp = Blueprint("auth", __name__)
 
 def _throttle() -> LoginThrottle:
     """The app's login throttle (one per worker process)."""
-    return current_app.extensions["login_throttle"]
+    throttle: LoginThrottle = current_app.extensions["login_throttle"]
+    return throttle
 
 
 def _safe_next(target: str | None) -> str:

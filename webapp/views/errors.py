@@ -44,7 +44,7 @@ def _csrf(exc: CSRFError):
 def _http(exc: HTTPException):
     """Werkzeug's own errors (404, 405, 400 …) with a readable sentence."""
     messages = {404: "There is nothing at this address.", 405: "This address does not accept that method."}
-    return render_error(exc.code or 500, messages.get(exc.code, exc.description or exc.name))
+    return render_error(exc.code or 500, messages.get(exc.code or 500, exc.description or exc.name))
 
 
 def _unexpected(exc: Exception):

@@ -32,8 +32,9 @@ def analyse():
     except InvalidImage as exc:
         page = render_template("public/index.html", max_mb=app_services().settings.max_upload_mb, error=exc.message)
         return page, exc.status
-    if current_admin():  # searches made by admins are audited; visitors' are not tied to anyone
-        app_services().people.audit(current_admin(), "search", analysis.id, f"{len(analysis.faces)} face(s)")
+    admin = current_admin()
+    if admin:  # searches made by admins are audited; visitors' are not tied to anyone
+        app_services().people.audit(admin, "search", analysis.id, f"{len(analysis.faces)} face(s)")
     return redirect(url_for("public.result", analysis_id=analysis.id))
 
 

@@ -31,7 +31,8 @@ def caller() -> tuple[str, str]:
             g.rate_caller = ("token", token_name(token))
         else:
             g.rate_caller = ("visitor", request.remote_addr or "unknown")
-    return g.rate_caller
+    found: tuple[str, str] = g.rate_caller
+    return found
 
 
 def _caller_key() -> str:
@@ -77,5 +78,6 @@ def init_app(app: Flask) -> None:
     app.extensions["glimpse_limiter"] = limiter
     shared = limiter.shared_limit(_caller_limit, scope="analysis", methods=["POST"])
     for endpoint in LIMITED_ENDPOINTS:
-        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+        # flask-limiter's decorator types any view as possibly async; these are sync views
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])  # type: ignore[assignment]
     app.register_error_handler(RateLimitExceeded, too_many)

@@ -108,3 +108,11 @@ def token_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def admin_name() -> str:
+    """The logged-in admin's username, in a view behind admin_required."""
+    name = current_admin()
+    if not name:  # admin_required lets no one through without it
+        raise Unauthorized("Log in as an admin first.")
+    return name

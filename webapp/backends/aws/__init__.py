@@ -29,6 +29,7 @@ def build(settings: Settings, clients: Any = None) -> Backend:
     from webapp.backends.aws.uploads import S3Uploads
 
     clients = clients or AwsClients(settings.aws_region)
+    tables = (settings.dynamodb_faces_table, settings.dynamodb_table)
     return Backend(
         name="aws",
         store=S3ImageStore(clients, settings.s3_bucket),
@@ -36,10 +37,10 @@ def build(settings: Settings, clients: Any = None) -> Backend:
         labels=RekognitionLabels(clients),
         text=RekognitionText(clients),
         moderation=RekognitionModeration(clients),
-        **{port: adapter(clients, settings.dynamodb_faces_table, settings.dynamodb_table) for port, adapter in (
-            ("people", DynamoPeople), ("analyses", DynamoAnalyses), ("audit", DynamoAudit),
-            ("accounts", DynamoAccounts), ("journal", DynamoJournal), ("imports", DynamoImports),
-            ("unknown", DynamoUnknown))},
+        people=DynamoPeople(clients, *tables), analyses=DynamoAnalyses(clients, *tables),
+        audit=DynamoAudit(clients, *tables), accounts=DynamoAccounts(clients, *tables),
+        journal=DynamoJournal(clients, *tables), imports=DynamoImports(clients, *tables),
+        unknown=DynamoUnknown(clients, *tables),
         unknown_prints=RekognitionFaces(clients, unknown_collection(settings)),
         resources=AwsResources(settings, clients), uploads=S3Uploads(clients),
     )

@@ -68,6 +68,7 @@ class DynamoAnalyses(DynamoTables):
         elif only.word is not None:
             partition = f"{items.WORD}{word_key(only.word)}"
         else:
+            assert only.label is not None  # the empty filter returned above
             partition = f"LABEL#{only.label.casefold()}"
         return self._filled(partition, only, limit)
 

@@ -41,6 +41,7 @@ these keys existed carry none and are not listed; they are still deleted with th
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -176,7 +177,7 @@ def analysis_item(analysis: Analysis) -> dict:
     }
 
 
-def text_values(text) -> list[dict] | None:
+def text_values(text: Sequence[TextDetection] | None) -> list[dict] | None:
     """Text detections as plain values for an item, or None when the text was not read."""
     return None if text is None else [t.to_dict() for t in text]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from webapp.backends.aws.clients import AwsClients, vendor_errors
 from webapp.backends.aws.dynamo_items import from_item
@@ -18,12 +19,13 @@ class Dynamo:
     def __init__(self, clients: AwsClients):
         self.clients = clients
 
-    def call(self, operation: str, passthrough: tuple[str, ...] = (), **params) -> dict:
+    def call(self, operation: str, passthrough: tuple[str, ...] = (), **params: Any) -> dict:
         """One DynamoDB API call with vendor errors translated (codes in `passthrough` are the caller's)."""
         with vendor_errors("dynamodb", passthrough):
-            return getattr(self.clients.get("dynamodb"), operation)(**params)
+            response: dict = getattr(self.clients.get("dynamodb"), operation)(**params)
+            return response
 
-    def query(self, **params) -> Iterator[dict]:
+    def query(self, **params: Any) -> Iterator[dict]:
         """Every item of a query as plain dicts, page by page (stops at params' Limit if given)."""
         limit = params.get("Limit")
         seen = 0
@@ -38,7 +40,7 @@ class Dynamo:
                 return
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def count(self, **params) -> int:
+    def count(self, **params: Any) -> int:
         """How many items a query matches (Select=COUNT, summed over pages)."""
         total = 0
         while True:
@@ -48,7 +50,7 @@ class Dynamo:
                 return total
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def scan(self, **params) -> Iterator[dict]:
+    def scan(self, **params: Any) -> Iterator[dict]:
         """Every item of a scan as plain dicts."""
         while True:
             page = self.call("scan", **params)
@@ -57,7 +59,7 @@ class Dynamo:
                 return
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def batch_get(self, table: str, keys: list[dict], **extra) -> list[dict]:
+    def batch_get(self, table: str, keys: list[dict], **extra: Any) -> list[dict]:
         """Items by key (100 per request), retrying what DynamoDB left unprocessed."""
         found: list[dict] = []
         for start in range(0, len(keys), GET_BATCH):

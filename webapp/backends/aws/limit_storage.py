@@ -9,6 +9,7 @@ it has ended; the conditions make concurrent workers agree without a lock.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from botocore.exceptions import ClientError
 from limits.storage import Storage
@@ -36,7 +37,7 @@ class DynamoLimitStorage(Storage):
     STORAGE_SCHEME = [SCHEME]
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, table: str = "",
-                 region: str = "", **options):
+                 region: str = "", **options: Any):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.db = Dynamo(AwsClients(region))
         self.table = table

@@ -25,7 +25,7 @@ def read_secret(name: str, region: str = "", client: Any = None) -> str:
 
         client = boto3.session.Session().client("ssm", region_name=region or None, config=CLIENT_CONFIG)
     try:
-        value = client.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+        value: str = client.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
     except ClientError as exc:
         log.error("reading SSM parameter %s failed: %s", name, exc)
         raise ConfigError(_explain(name, error_code(exc))) from exc

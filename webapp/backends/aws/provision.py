@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -70,14 +72,14 @@ def _ensure(kind: str, name: str, exists: Callable[[], object], create: Callable
     return Outcome(kind, name, "created")
 
 
-def _create_bucket(s3, name: str, region: str) -> None:
+def _create_bucket(s3: Any, name: str, region: str) -> None:
     """A bucket with default SSE-S3 encryption and every public access blocked."""
     # us-east-1 is the one region that refuses a LocationConstraint.
     extra = {} if region in ("", "us-east-1") else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **extra)
 
 
-def _secure_bucket(s3, name: str) -> None:
+def _secure_bucket(s3: Any, name: str) -> None:
     """Default encryption and the public access block (applied again on found buckets: idempotent)."""
     s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
@@ -85,7 +87,7 @@ def _secure_bucket(s3, name: str) -> None:
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 
 
-def _create_table(dynamodb, spec: dict) -> None:
+def _create_table(dynamodb: Any, spec: dict) -> None:
     """Create a table and wait until it is active."""
     dynamodb.create_table(**spec)
     dynamodb.get_waiter("table_exists").wait(TableName=spec["TableName"], WaiterConfig={"Delay": 2})
@@ -109,13 +111,13 @@ def init_resources(settings: Settings, clients: AwsClients) -> list[Outcome]:
     with vendor_errors("rekognition"):
         for name in (collection, unknown_collection(settings)):
             outcomes.append(_ensure("Rekognition collection", name,
-                                    lambda n=name: rek.describe_collection(CollectionId=n),
-                                    lambda n=name: rek.create_collection(CollectionId=n)))
+                                    partial(rek.describe_collection, CollectionId=name),
+                                    partial(rek.create_collection, CollectionId=name)))
     with vendor_errors("dynamodb"):
         for spec in (faces_table_spec(settings.dynamodb_faces_table), main_table_spec(settings.dynamodb_table)):
             outcomes.append(_ensure("DynamoDB table", spec["TableName"],
-                                    lambda s=spec: ddb.describe_table(TableName=s["TableName"]),
-                                    lambda s=spec: _create_table(ddb, s)))
+                                    partial(ddb.describe_table, TableName=spec["TableName"]),
+                                    partial(_create_table, ddb, spec)))
     return outcomes
 
 
@@ -132,6 +134,16 @@ def _check(kind: str, name: str, call: Callable[[], str]) -> Outcome:
         return Outcome(kind, name, "error", code)
 
 
+def _reachable(_response: object) -> str:
+    """What a check whose call returned (rather than raised) reports."""
+    return "reachable"
+
+
+def _face_count(rek: Any, collection: str) -> str:
+    """How many faces a Rekognition collection holds, as a check's detail."""
+    return "{} faces".format(rek.describe_collection(CollectionId=collection).get("FaceCount", 0))
+
+
 def resource_status(settings: Settings, clients: AwsClients) -> list[Outcome]:
     """Who is calling, and whether each resource exists and is usable by that identity."""
     s3, rek, ddb = clients.get("s3"), clients.get("rekognition"), clients.get("dynamodb")
@@ -144,10 +156,9 @@ def resource_status(settings: Settings, clients: AwsClients) -> list[Outcome]:
 
     with vendor_errors("sts"):
         outcomes = [_check("identity", "caller", lambda: sts.get_caller_identity()["Arn"])]
-        outcomes.append(_check("S3 bucket", bucket, lambda: bool(s3.head_bucket(Bucket=bucket)) and "reachable"))
+        outcomes.append(_check("S3 bucket", bucket, lambda: _reachable(s3.head_bucket(Bucket=bucket))))
         for name in (collection, unknown_collection(settings)):
-            outcomes.append(_check("Rekognition collection", name, lambda n=name: "{} faces".format(
-                rek.describe_collection(CollectionId=n).get("FaceCount", 0))))
+            outcomes.append(_check("Rekognition collection", name, partial(_face_count, rek, name)))
         for name in (settings.dynamodb_faces_table, settings.dynamodb_table):
-            outcomes.append(_check("DynamoDB table", name, lambda n=name: table(n)))
+            outcomes.append(_check("DynamoDB table", name, partial(table, name)))
     return outcomes

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -82,7 +83,7 @@ class RekognitionFaces:
         self.clients = clients
         self.collection = collection
 
-    def _call(self, operation: str, refusals: bool = False, **params) -> dict:
+    def _call(self, operation: str, refusals: bool = False, **params: Any) -> dict:
         """Call one Rekognition operation with vendor errors translated.
 
         With `refusals`, an InvalidParameterException comes back as _Refused for the caller to
@@ -90,7 +91,8 @@ class RekognitionFaces:
         """
         with vendor_errors("rekognition"):
             try:
-                return getattr(self.clients.get("rekognition"), operation)(**params)
+                response: dict = getattr(self.clients.get("rekognition"), operation)(**params)
+                return response
             except ClientError as exc:
                 if error_code(exc) in BAD_IMAGE_CODES:
                     raise InvalidImage("Amazon Rekognition could not read this image.") from exc
@@ -119,7 +121,7 @@ class RekognitionFaces:
         for crop in (face_crop(photo.image, face.bounding_box), masked_face_crop(photo.image, face.bounding_box)):
             record = self._index_crop(crop, person_id)
             if is_same_face(expected, _box(record["BoundingBox"])):
-                return record["FaceId"]
+                return str(record["FaceId"])
             self.delete([record["FaceId"]])  # never keep a neighbour's faceprint under this person
             log.info("IndexFaces took a neighbouring face; indexing the masked crop")
         raise InvalidImage("Another face is too close to this one to enrol it; use a photo where it stands apart.")
@@ -136,7 +138,8 @@ class RekognitionFaces:
         records = response.get("FaceRecords", [])
         if not records:  # no face, or only UnindexedFaces: the quality filter turned the face down
             raise InvalidImage("The face is too small or blurred to enrol.")
-        return records[0]["Face"]
+        face: dict = records[0]["Face"]
+        return face
 
     def search(self, photo: Photo, face: DetectedFace, threshold: float, limit: int = 1) -> list[FaceMatch]:
         """Stored faces at least `threshold` similar to this face (searched as a crop), best first.
@@ -178,7 +181,7 @@ class RekognitionFaces:
     def face_ids(self) -> list[str]:
         """Every face id in the collection (ListFaces, page by page)."""
         ids: list[str] = []
-        params = {"CollectionId": self.collection, "MaxResults": 4096}
+        params: dict[str, Any] = {"CollectionId": self.collection, "MaxResults": 4096}
         while True:
             response = self._call("list_faces", **params)
             ids += [f["FaceId"] for f in response.get("Faces", [])]

@@ -1,6 +1,8 @@
 """ImageStore on one S3 bucket: server-side encrypted, never public, keys made by Glimpse."""
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
 
 from webapp.backends.aws.clients import AwsClients, error_code, http_status, vendor_errors
@@ -27,7 +29,7 @@ class S3ImageStore:
         self.bucket = bucket
 
     @property
-    def _s3(self):
+    def _s3(self) -> Any:
         """The shared S3 client."""
         return self.clients.get("s3")
 
@@ -48,7 +50,8 @@ class S3ImageStore:
                 if error_code(exc) in ("NoSuchKey", "404", "NotFound") or http_status(exc) == 404:
                     raise NotFound("That image no longer exists.") from None
                 raise
-            return response["Body"].read()
+            data: bytes = response["Body"].read()
+            return data
 
     def delete(self, key: str) -> None:
         """Remove one key; S3 treats a missing key as deleted already."""

@@ -29,7 +29,8 @@ class S3Uploads:
                 if error_code(exc) in ("NoSuchKey", "404"):
                     raise NotFound(f"s3://{bucket}/{key} no longer exists.") from None
                 raise
-            return body.read(MAX_UPLOAD + 1)
+            data: bytes = body.read(MAX_UPLOAD + 1)
+            return data
 
     def delete(self, bucket: str, key: str) -> None:
         """Remove the dropped object (its face now lives under people/, or was refused)."""

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from webapp.backends.base import Backend
 from webapp.config import Settings
+
+if TYPE_CHECKING:
+    from webapp.backends.local.face_collection import LocalFaceCollection
 
 
 def directory_ports(path: Path) -> dict:
@@ -58,7 +62,7 @@ def build(settings: Settings) -> Backend:
     )
 
 
-def wire_capabilities(settings: Settings, faces) -> dict:
+def wire_capabilities(settings: Settings, faces: LocalFaceCollection) -> dict:
     """The Rekognition endpoint's collections and access keys, stored beside the other local data."""
     from webapp.backends.local.access_keys import SqliteAccessKeys
     from webapp.backends.local.collections import SqliteCollections

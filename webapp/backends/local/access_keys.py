@@ -1,6 +1,8 @@
 """Access key ids for the Rekognition endpoint in SQLite (ids, labels and dates only: no secret)."""
 from __future__ import annotations
 
+import sqlite3
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +15,7 @@ CREATE TABLE IF NOT EXISTS access_keys (
 """
 
 
-def _key(row) -> AccessKey:
+def _key(row: sqlite3.Row) -> AccessKey:
     """An AccessKey from its row."""
     revoked = datetime.fromisoformat(row["revoked_at"]) if row["revoked_at"] else None
     return AccessKey(row["id"], row["label"], datetime.fromisoformat(row["created_at"]), revoked)
@@ -25,7 +27,7 @@ class SqliteAccessKeys:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def _db(self, write: bool = False):
+    def _db(self, write: bool = False) -> AbstractContextManager[sqlite3.Connection]:
         """A connection context for one operation."""
         return connect(self.path, SCHEMA, write)
 

@@ -8,7 +8,10 @@ their own file, and searches of it also look in the web app's index for enrolled
 """
 from __future__ import annotations
 
+import builtins
+import sqlite3
 import threading
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -36,7 +39,7 @@ CREATE INDEX IF NOT EXISTS collection_faces_by_collection ON collection_faces(co
 _FACES = "SELECT * FROM collection_faces WHERE collection = ?"
 
 
-def _stored(row) -> StoredFace:
+def _stored(row: sqlite3.Row) -> StoredFace:
     """A StoredFace from a collection_faces row."""
     box = BoundingBox(row["box_left"], row["box_top"], row["box_width"], row["box_height"])
     return StoredFace(row["face_id"], box, row["image_id"], row["confidence"], row["external_image_id"])
@@ -54,19 +57,19 @@ class SqliteCollections:
         self._indexes: dict[str, VectorIndex] = {}
         self._lock = threading.Lock()
 
-    def _db(self, write: bool = False):
+    def _db(self, write: bool = False) -> AbstractContextManager[sqlite3.Connection]:
         """A connection context for one operation."""
         return connect(self.path, SCHEMA, write)
 
-    def _row(self, db, name: str):
+    def _row(self, db: sqlite3.Connection, name: str) -> sqlite3.Row | None:
         """The collection row, creating the web app's collection the first time it is asked for."""
-        row = db.execute("SELECT * FROM collections WHERE name = ?", (name,)).fetchone()
+        row: sqlite3.Row | None = db.execute("SELECT * FROM collections WHERE name = ?", (name,)).fetchone()
         if row is None and name == self.web_name:
             db.execute("INSERT INTO collections VALUES (?,?,?)", (name, uuid4().hex, _now()))
             row = db.execute("SELECT * FROM collections WHERE name = ?", (name,)).fetchone()
         return row
 
-    def _require(self, db, name: str):
+    def _require(self, db: sqlite3.Connection, name: str) -> sqlite3.Row:
         """The collection row, or NotFound."""
         row = self._row(db, name)
         if row is None:
@@ -120,8 +123,8 @@ class SqliteCollections:
                 "AS face_count FROM collections c ORDER BY c.name").fetchall()
         return [CollectionInfo(r["name"], datetime.fromisoformat(r["created_at"]), r["face_count"]) for r in rows]
 
-    def index(self, name: str, photo: Photo, faces: list[DetectedFace],
-              external_image_id: str | None) -> list[StoredFace]:
+    def index(self, name: str, photo: Photo, faces: builtins.list[DetectedFace],
+              external_image_id: str | None) -> builtins.list[StoredFace]:
         """Embed each face, store its vector in the collection's file, then its row."""
         with self._db(write=name == self.web_name) as db:
             file = self._require(db, name)["file"]
@@ -142,7 +145,7 @@ class SqliteCollections:
             raise
         return stored
 
-    def faces(self, name: str, face_ids: list[str] | None = None) -> list[StoredFace]:
+    def faces(self, name: str, face_ids: builtins.list[str] | None = None) -> builtins.list[StoredFace]:
         """Faces indexed into the collection over the wire, by face id."""
         with self._db(write=name == self.web_name) as db:
             self._require(db, name)
@@ -153,7 +156,7 @@ class SqliteCollections:
                 rows = db.execute(_FACES + f" AND face_id IN ({marks}) ORDER BY face_id", (name, *face_ids)).fetchall()
         return [_stored(r) for r in rows]
 
-    def delete_faces(self, name: str, face_ids: list[str]) -> list[str]:
+    def delete_faces(self, name: str, face_ids: builtins.list[str]) -> builtins.list[str]:
         """Rows first, then faceprints; returns the ids that were in the collection."""
         with self._db(write=True) as db:
             file = self._require(db, name)["file"]
@@ -164,14 +167,15 @@ class SqliteCollections:
         self._index(file).remove(found)
         return found
 
-    def search(self, name: str, photo: Photo, face: DetectedFace, threshold: float, limit: int) -> list[FaceMatch]:
+    def search(self, name: str, photo: Photo, face: DetectedFace, threshold: float,
+               limit: int) -> builtins.list[FaceMatch]:
         """Embed the face once and search the collection (plus enrolled faces for the web app's)."""
         with self._db(write=name == self.web_name) as db:
             file = self._require(db, name)["file"]
         vector = self.web.engine.embed(np.asarray(photo.image, dtype=np.uint8), face)
         return self._search(name, file, vector, threshold, limit)
 
-    def search_face(self, name: str, face_id: str, threshold: float, limit: int) -> list[FaceMatch] | None:
+    def search_face(self, name: str, face_id: str, threshold: float, limit: int) -> builtins.list[FaceMatch] | None:
         """Search with a stored face's vector; the face itself is not among the matches."""
         with self._db(write=name == self.web_name) as db:
             file = self._require(db, name)["file"]
@@ -185,7 +189,8 @@ class SqliteCollections:
         matches = self._search(name, file, vector, threshold, limit + 1)
         return [m for m in matches if m.face_id != face_id][:limit]
 
-    def _search(self, name: str, file: str, vector: np.ndarray, threshold: float, limit: int) -> list[FaceMatch]:
+    def _search(self, name: str, file: str, vector: np.ndarray, threshold: float,
+                limit: int) -> builtins.list[FaceMatch]:
         """Nearest faces of the collection's file (and the web app's index) at or above the threshold."""
         found = self._index(file).search(vector, limit)
         if name == self.web_name:

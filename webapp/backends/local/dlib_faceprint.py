@@ -166,7 +166,8 @@ class DlibFaceprint:
         self.load()
         (raw,) = self._session.run(None, {"rgb": chips})
         norms = np.linalg.norm(raw, axis=1, keepdims=True)
-        return (raw / np.maximum(norms, 1e-12)).astype(np.float32)
+        prints: np.ndarray = (raw / np.maximum(norms, 1e-12)).astype(np.float32)
+        return prints
 
 
 def default_weights_path() -> Path:

@@ -11,6 +11,8 @@ or 1x1 vs 2x2 maps at the two last stages); the graph reproduces that with Pad.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -44,7 +46,7 @@ class _Builder:
         self.inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
         return name
 
-    def node(self, op: str, inputs: list[str], shape: tuple[int, int, int], **attrs: object) -> str:
+    def node(self, op: str, inputs: list[str], shape: tuple[int, int, int], **attrs: Any) -> str:
         """Append one node with a single output of known shape."""
         out = self.name(op.lower())
         self.nodes.append(helper.make_node(op, inputs, [out], **attrs))
@@ -102,7 +104,8 @@ class _Builder:
 
     def add(self, a: str, b: str) -> str:
         """dlib's add_prev: sum over the larger of the two shapes, missing values read as 0."""
-        shape = tuple(max(p, q) for p, q in zip(self.shapes[a], self.shapes[b], strict=True))
+        channels, height, width = (max(p, q) for p, q in zip(self.shapes[a], self.shapes[b], strict=True))
+        shape = (channels, height, width)
         return self.node("Add", [self.padded_to(a, shape), self.padded_to(b, shape)], shape)
 
 
@@ -158,4 +161,5 @@ def build_model(net: DlibNet) -> onnx.ModelProto:
 
 def build_model_bytes(net: DlibNet) -> bytes:
     """Serialized ONNX model ready for ``onnxruntime.InferenceSession(bytes)``."""
-    return build_model(net).SerializeToString()
+    data: bytes = build_model(net).SerializeToString()
+    return data

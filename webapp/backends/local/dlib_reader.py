@@ -9,6 +9,7 @@ details stream; ``dlib_graph`` rebuilds it from the known layer pattern.
 """
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +99,7 @@ class _Stream:
         self.pos = end
         return values.reshape(shape).astype(np.float32)
 
-    def alias(self) -> tuple[int, tuple[int, ...]]:
+    def alias(self) -> tuple[builtins.int, tuple[builtins.int, ...]]:  # `int` here is the method above
         """An alias_tensor header: version 1, four dims (no data; offsets are implicit)."""
         if self.int() != 1:
             raise DlibFormatError(f"unsupported alias_tensor version at byte {self.pos}")

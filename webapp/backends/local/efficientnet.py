@@ -77,7 +77,8 @@ def build_model_bytes(sd: dict[str, np.ndarray]) -> bytes:
     # Imported here: `onnx` is needed only to build the graph, and costs ~0.4-1 s to import.
     from webapp.backends.local.efficientnet_graph import build_model
 
-    return build_model(sd).SerializeToString()
+    data: bytes = build_model(sd).SerializeToString()
+    return data
 
 
 def _to_rgb(rgb: np.ndarray) -> np.ndarray:

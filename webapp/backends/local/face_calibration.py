@@ -67,7 +67,8 @@ class Scale:
     def similarity_array(self, scores: np.ndarray) -> np.ndarray:
         """similarity() of every value of an array (NaN and -inf give 0)."""
         values = np.nan_to_num(np.asarray(scores, dtype=np.float64), nan=-1.0, neginf=-1.0, posinf=1.0)
-        return np.interp(np.clip(values, -1.0, 1.0), self.scores, self.similarities)
+        mapped: np.ndarray = np.interp(np.clip(values, -1.0, 1.0), self.scores, self.similarities)
+        return mapped
 
     def score_at(self, similarity_value: float) -> float:
         """The score at which the scale reaches a similarity (the inverse, for documentation and benches)."""

@@ -1,11 +1,11 @@
 """FaceCollection on the CPU: the local face engine plus the on-disk vector index."""
 from __future__ import annotations
 
+from typing import Protocol
 from uuid import uuid4
 
 import numpy as np
 
-from webapp.backends.local.face_engine import FaceEngine
 from webapp.backends.local.vector_index import VectorIndex
 from webapp.domain import DetectedFace, FaceComparison, FaceMatch
 from webapp.images import Photo
@@ -20,10 +20,19 @@ def _pixels(photo: Photo) -> np.ndarray:
     return np.asarray(photo.image, dtype=np.uint8)
 
 
+class FaceprintEngine(Protocol):
+    """What the collection needs from an engine: FaceEngine, FusedEngine or a test's fake."""
+
+    def detect(self, rgb: np.ndarray) -> list[DetectedFace]: ...
+    def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray: ...
+    def embed_many(self, rgb: np.ndarray, faces: list[DetectedFace]) -> np.ndarray: ...
+    def similarity(self, score: float, /) -> float: ...
+
+
 class LocalFaceCollection:
     """Detects, embeds and searches faces locally; similarity on the calibrated 0-100 scale."""
 
-    def __init__(self, engine: FaceEngine, index: VectorIndex):
+    def __init__(self, engine: FaceprintEngine, index: VectorIndex):
         self.engine = engine
         self.index_store = index
 

@@ -10,12 +10,16 @@ import importlib.resources
 import math
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from webapp.backends.local import face_calibration as calibration
 from webapp.backends.local.face_orientation import choose_orientation, unturn
 from webapp.domain import BoundingBox, DetectedFace
+
+if TYPE_CHECKING:
+    import cv2
 
 DETECTOR_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
 RECOGNIZER_FILE = "face_recognition_sface_2021dec_int8bq.onnx"
@@ -58,8 +62,8 @@ class FaceEngine:
         self._load_lock = threading.Lock()
         # OpenCV's model objects keep per-call state (input size), so calls are serialised.
         self._infer_lock = threading.Lock()
-        self._detector = None
-        self._recognizer = None
+        self._detector: cv2.FaceDetectorYN | None = None
+        self._recognizer: cv2.FaceRecognizerSF | None = None
 
     def load(self) -> None:
         """Build the detector and recogniser once; later calls do nothing."""
@@ -99,6 +103,7 @@ class FaceEngine:
 
         height, width = small.shape[:2]
         bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
+        assert self._detector is not None  # load() ran
         with self._infer_lock:
             self._detector.setInputSize((width, height))
             _, rows = self._detector.detect(bgr)
@@ -135,6 +140,7 @@ class FaceEngine:
         _check_rgb(rgb)
         self.load()
         row = _face_to_row(face, rgb.shape[1], rgb.shape[0])
+        assert self._recognizer is not None  # load() ran
         with self._infer_lock:
             # alignCrop is a per-channel warp, so it runs on RGB and only the 112x112
             # crop is flipped to BGR (cheaper than converting a whole large photo).

@@ -42,7 +42,8 @@ class FusedEngine:
 
     def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
         """The fused faceprint of one face: float32 (256,), unit length."""
-        return self.embed_many(rgb, [face])[0]
+        vector: np.ndarray = self.embed_many(rgb, [face])[0]
+        return vector
 
     def embed_many(self, rgb: np.ndarray, faces: list[DetectedFace]) -> np.ndarray:
         """Fused faceprints of several faces of one photo (dlib runs once for all of them)."""

@@ -89,7 +89,8 @@ class LocalLabelDetector:
         """The 1000 ImageNet class probabilities for an HxWx3 uint8 RGB image (or a Photo)."""
         self.load()
         (probs,) = self._session.run(["probs"], {"input": preprocess(as_image(rgb))})
-        return probs[0]
+        first: np.ndarray = probs[0]
+        return first
 
     def detect(self, rgb: np.ndarray | Any, min_confidence: float = 55.0, max_labels: int = 10) -> list[Label]:
         """Labels (with parents) at or above min_confidence, most confident first."""

@@ -12,6 +12,7 @@ import random
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from limits.storage import Storage
 
@@ -29,7 +30,7 @@ class SqliteLimitStorage(Storage):
 
     STORAGE_SCHEME = [SCHEME]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, path: str = "", **options):
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, path: str = "", **options: Any):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         if not path:
             raise ValueError("SqliteLimitStorage needs a path")
@@ -52,13 +53,14 @@ class SqliteLimitStorage(Storage):
             )
             if random.random() < 0.01:  # now and then, drop rows of clients long gone: the file stays small
                 db.execute("DELETE FROM hits WHERE expires_at < ?", (now - 86400,))
-            return db.execute("SELECT count FROM hits WHERE key = ?", (key,)).fetchone()[0]
+            return int(db.execute("SELECT count FROM hits WHERE key = ?", (key,)).fetchone()[0])
 
     def _row(self, key: str) -> sqlite3.Row | None:
         """Key's row if its window has not ended."""
         with connect(self.path, SCHEMA) as db:
-            return db.execute("SELECT count, expires_at FROM hits WHERE key = ? AND expires_at > ?",
-                              (key, time.time())).fetchone()
+            row: sqlite3.Row | None = db.execute("SELECT count, expires_at FROM hits WHERE key = ? AND expires_at > ?",
+                                                 (key, time.time())).fetchone()
+            return row
 
     def get(self, key: str) -> int:
         """Hits in key's current window (0 when none)."""

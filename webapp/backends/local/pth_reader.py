@@ -78,14 +78,15 @@ class _TensorRef:
         return view.astype(data.dtype.newbyteorder("="), copy=True)
 
 
-def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, hooks=None, *_):
+def _rebuild_tensor_v2(storage: Any, offset: int, size: tuple[int, ...], stride: tuple[int, ...],
+                       requires_grad: bool = False, hooks: Any = None, *_: Any) -> _TensorRef:
     """Replacement for ``torch._utils._rebuild_tensor_v2``."""
     if not isinstance(storage, _Storage):
         raise UnsafePickleError("tensor without a storage")
     return _TensorRef(storage, offset, size, stride)
 
 
-def _rebuild_parameter(data, requires_grad=False, hooks=None, *_):
+def _rebuild_parameter(data: Any, requires_grad: bool = False, hooks: Any = None, *_: Any) -> Any:
     """Replacement for ``torch._utils._rebuild_parameter``: a parameter is just its tensor."""
     return data
 

@@ -41,7 +41,7 @@ class SqliteAccounts(SqliteTables):
     def count_admins(self) -> int:
         """How many admins exist."""
         with self._db() as db:
-            return db.execute("SELECT COUNT(*) FROM admins").fetchone()[0]
+            return int(db.execute("SELECT COUNT(*) FROM admins").fetchone()[0])
 
     def add_token(self, token_id: str, token_hash: str, label: str) -> None:
         """Store an API token hash."""

@@ -8,6 +8,8 @@ history's word filter. Label boxes ride in the labels JSON ("instances", absent 
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from webapp.backends.local.sqlite_directory import SqliteTables, _box
@@ -16,7 +18,7 @@ from webapp.errors import NotFound
 from webapp.words import word_key, words_in
 
 
-def _text_json(text) -> str | None:
+def _text_json(text: Sequence[TextDetection] | None) -> str | None:
     """Text detections as JSON, or None for text not read yet."""
     return None if text is None else json.dumps([t.to_dict() for t in text])
 
@@ -132,7 +134,7 @@ class SqliteAnalyses(SqliteTables):
         with self._db(write=True) as db:
             db.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
 
-    def _analysis(self, db, row) -> Analysis:
+    def _analysis(self, db: sqlite3.Connection, row: sqlite3.Row) -> Analysis:
         """Rebuild an Analysis from its row and face rows."""
         faces = db.execute(
             "SELECT af.*, p.name, m.face_id FROM analysis_faces af LEFT JOIN people p ON p.id = af.person_id "
@@ -156,7 +158,7 @@ class SqliteAnalyses(SqliteTables):
         )
 
     @staticmethod
-    def _vision(db, analysis_id: str) -> dict:
+    def _vision(db: sqlite3.Connection, analysis_id: str) -> dict:
         """Moderation labels and text of an analysis (none, and not read, for rows older than the table)."""
         row = db.execute("SELECT moderation, text FROM analysis_vision WHERE analysis_id = ?",
                          (analysis_id,)).fetchone()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -98,7 +99,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _box(row) -> BoundingBox:
+def _box(row: sqlite3.Row) -> BoundingBox:
     """A BoundingBox from a row's box_* columns."""
     return BoundingBox(row["box_left"], row["box_top"], row["box_width"], row["box_height"])
 
@@ -109,7 +110,7 @@ class SqliteTables:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def _db(self, write: bool = False):
+    def _db(self, write: bool = False) -> AbstractContextManager[sqlite3.Connection]:
         """A connection context for one operation."""
         return connect(self.path, SCHEMA, write)
 
@@ -117,7 +118,7 @@ class SqliteTables:
 class SqlitePeople(SqliteTables):
     """The PeopleDirectory port: people and faceprint → person rows."""
 
-    def _person(self, row) -> Person:
+    def _person(self, row: sqlite3.Row) -> Person:
         """A Person from a people row joined with its face count."""
         return Person(
             id=row["id"], name=row["name"], created_at=datetime.fromisoformat(row["created_at"]),
@@ -139,7 +140,8 @@ class SqlitePeople(SqliteTables):
                 "INSERT OR IGNORE INTO people (id, name, created_at, consent_by, consent_text) VALUES (?,?,?,?,?)",
                 (person_id, name, _now(), consent_by, consent_text),
             ).rowcount == 1
-        return self.get_person(person_id), created
+            row = db.execute(self._PEOPLE + " WHERE p.id = ?", (person_id,)).fetchone()
+        return self._person(row), created
 
     def get_person(self, person_id: str) -> Person | None:
         """One person, or None."""

@@ -11,7 +11,8 @@ class SqliteImports(SqliteTables):
         """Tie a folder to a person unless it is tied already; returns the person it is tied to."""
         with self._db(write=True) as db:
             db.execute("INSERT OR IGNORE INTO import_folders VALUES (?, ?)", (folder_key, person_id))
-            return db.execute("SELECT person_id FROM import_folders WHERE folder_key = ?", (folder_key,)).fetchone()[0]
+            row = db.execute("SELECT person_id FROM import_folders WHERE folder_key = ?", (folder_key,)).fetchone()
+            return str(row[0])
 
     def person_for(self, folder_key: str) -> str | None:
         """The person a folder was imported as, if any."""

@@ -1,13 +1,14 @@
 """The UnknownFaceStore port on the directory's SQLite file."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from webapp.backends.local.sqlite_directory import SqliteTables, _box
 from webapp.domain import UnknownCluster, UnknownFace
 
 
-def _face(row) -> UnknownFace:
+def _face(row: sqlite3.Row) -> UnknownFace:
     """An UnknownFace from its row."""
     return UnknownFace(row["face_id"], row["analysis_id"], row["position"], _box(row), row["cluster_id"],
                        datetime.fromisoformat(row["created_at"]))

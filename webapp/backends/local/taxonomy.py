@@ -44,13 +44,14 @@ class Taxonomy:
     @property
     def chance(self) -> np.ndarray:
         """Each label's score (0-100) if every class were equally likely: its share of the classes."""
-        return self.membership.sum(axis=1) * (100.0 / self.membership.shape[1])
+        shares: np.ndarray = self.membership.sum(axis=1) * (100.0 / self.membership.shape[1])
+        return shares
 
     def roll_up(self, probs: np.ndarray) -> np.ndarray:
         """Confidence (0-100, capped) of every label for one probability vector."""
         # einsum, not `@`: BLAS's threaded matrix-vector product took 15-30 ms here on a busy
         # 2-core machine (its threads contend with the models'); einsum takes ~0.2 ms.
-        sums = np.einsum("lc,c->l", self.membership, probs.astype(np.float32))
+        sums: np.ndarray = np.einsum("lc,c->l", self.membership, probs.astype(np.float32))
         return np.minimum(sums * 100.0, 100.0)
 
 

@@ -16,7 +16,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,7 +178,7 @@ class VectorIndex:
             "threshold": self.ann_threshold, "checkpoint": str(self.ann_path) if self.ann_path.exists() else None,
         }
 
-    def _db(self, write: bool = False):
+    def _db(self, write: bool = False) -> AbstractContextManager[sqlite3.Connection]:
         """A connection to the vectors database (migrating a pre-key schema once)."""
         if not self._migrated:
             self._migrate()
@@ -192,7 +192,7 @@ class VectorIndex:
     @staticmethod
     def _meta(db: sqlite3.Connection, key: str) -> int:
         """One counter from the meta table."""
-        return db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+        return int(db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
 
     def _refresh(self, db: sqlite3.Connection) -> _State:
         """This process's copy, caught up with the generation visible in `db`'s snapshot."""
@@ -265,6 +265,8 @@ class VectorIndex:
 
     def _maintain(self, db: sqlite3.Connection, state: _State) -> _State:
         """Go back to exact search when the collection shrank well below the threshold; checkpoint."""
+        if state.ann is None:  # an exact copy has no index to maintain
+            return state
         if state.ann.size < self.ann_threshold // 2:  # half: no flapping around the threshold
             self.ann_path.unlink(missing_ok=True)
             return self._load(db, state.generation)
@@ -293,7 +295,7 @@ class VectorIndex:
     @staticmethod
     def _search_exact(state: _State, query: np.ndarray, limit: int) -> list[tuple[str, float]]:
         """Brute-force cosine over the in-memory matrix."""
-        if not state.ids:
+        if not state.ids or state.matrix is None:
             return []
         # einsum, not matmul: numpy's BLAS splits this matrix-vector product over threads, which
         # on 2 busy cores (gunicorn's 8 threads plus the models' pools) waits for a time slice:
@@ -304,7 +306,9 @@ class VectorIndex:
         top = top[np.argsort(-scores[top])]
         return [(state.ids[i], float(scores[i])) for i in top]
 
-    def _rescore(self, db: sqlite3.Connection, keys: list[int], query: np.ndarray, limit: int):
+    def _rescore(
+        self, db: sqlite3.Connection, keys: list[int], query: np.ndarray, limit: int
+    ) -> list[tuple[str, float]]:
         """Exact similarities of the candidates still in SQLite, best `limit` of them."""
         if not keys:
             return []
