@@ -67,7 +67,7 @@ class SqliteAnalyses(SqliteTables):
             self._save_words(db, analysis_id, words_in(t.detected_text for t in text))
 
     @staticmethod
-    def _save_words(db, analysis_id: str, words: list[str]) -> None:
+    def _save_words(db: sqlite3.Connection, analysis_id: str, words: list[str]) -> None:
         """Index the words of an analysis's text (replacing any indexed before)."""
         db.execute("DELETE FROM analysis_words WHERE analysis_id = ?", (analysis_id,))
         db.executemany("INSERT INTO analysis_words VALUES (?,?)", [(w, analysis_id) for w in words])
