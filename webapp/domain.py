@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from webapp.words import word_key, words_in
+
 
 @dataclass(frozen=True)
 class BoundingBox:
@@ -254,6 +256,10 @@ class Analysis:
         """The casefolded label names and their parents, as the history filter matches them."""
         return {name.casefold() for label in self.labels for name in (label.name, *label.parents)}
 
+    def word_keys(self) -> list[str]:
+        """The normalised words of the text read (none if not read), as the history filter matches them."""
+        return words_in(t.detected_text for t in self.text or ())
+
     def to_dict(self) -> dict:
         """JSON-ready form matching the public API (the owner is not shown)."""
         return {
@@ -316,17 +322,19 @@ class Operation:
 
 @dataclass(frozen=True)
 class HistoryFilter:
-    """Which analyses a listing shows: all, or only one owner's, one person's, one label's (all given must hold)."""
+    """Which analyses a listing shows: all, or one owner's, one person's, one label's, one word's (all must hold)."""
 
     owner: str | None = None
     person_id: str | None = None
     label: str | None = None
+    word: str | None = None  # a word in the text read, matched as webapp.words.word_key normalises it
 
     def matches(self, analysis: Analysis) -> bool:
         """Whether an analysis passes every condition given."""
         return ((self.owner is None or analysis.owner == self.owner)
                 and (self.person_id is None or any(f.person_id == self.person_id for f in analysis.faces))
-                and (self.label is None or self.label.casefold() in analysis.label_keys()))
+                and (self.label is None or self.label.casefold() in analysis.label_keys())
+                and (self.word is None or word_key(self.word) in analysis.word_keys()))
 
 
 @dataclass

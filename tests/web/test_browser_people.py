@@ -58,7 +58,7 @@ def test_strangers_are_kept_apart_then_enrolled_from_the_unknown_faces_page(live
     assert all(a in admin.content() for a in [*alice_ids, bob_id])  # the admin sees both
     filters = admin.locator("form.filters")  # on one line on a wide screen, the fields as high as the button
     assert in_one_row(filters.locator("select[name=person]"), filters.locator("input[name=label]"),
-                      filters.locator("button"))
+                      filters.locator("input[name=word]"), filters.locator("button"))
     admin.goto(f"{live_server}/admin/unknown/")
     biggest = admin.locator("section.cluster").first
     assert biggest.locator("h2").inner_text() == "2 photos" and biggest.locator("ul.faces img").count() == 2

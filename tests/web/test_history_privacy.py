@@ -63,6 +63,29 @@ def test_admin_sees_everyone_and_filters_by_person_and_by_label(app, ada):
     assert without not in no_dog and "No analysis matches these filters." in no_dog
 
 
+def test_admin_filters_by_a_word_read_in_the_text(app, ada, services):
+    read, unread = _upload(app.test_client(), RED), _upload(app.test_client(), BLUE)
+    services.recognizer.read_text(read)  # FakeText: "HELLO WORLD"
+    admin = app.test_client()
+    AuthActions(admin).login()
+    form = admin.get("/history").get_data(as_text=True)
+    assert '<label>Word in text <input name="word"' in form
+    by_word = admin.get("/history?word=Hello").get_data(as_text=True)
+    assert read in by_word and unread not in by_word and 'value="Hello"' in by_word
+    both = admin.get(f"/history?word=world&person={ada.id}&label=pattern").get_data(as_text=True)
+    assert read in both and unread not in both
+    none = admin.get("/history?word=goodbye").get_data(as_text=True)
+    assert read not in none and "No analysis matches these filters." in none
+
+
+def test_a_visitor_cannot_filter_others_analyses_by_word(app, ada, services):
+    theirs = _upload(app.test_client(), RED)
+    services.recognizer.read_text(theirs)
+    visitor = app.test_client()
+    page = visitor.get("/history?word=hello").get_data(as_text=True)
+    assert theirs not in page and 'name="word"' not in page
+
+
 def test_logging_out_does_not_leave_the_admin_view_behind(app, ada):
     other = _upload(app.test_client(), RED)
     client = app.test_client()

@@ -150,7 +150,7 @@ class AnalysisStore(Protocol):
         """One analysis, or None."""
 
     def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
-        """The newest analyses first: all, or those of one owner / with one person / with one label."""
+        """The newest analyses first: all, or those of one owner / with one person / label / word in the text."""
 
     def analyses_before(self, cutoff: datetime, limit: int) -> list[Analysis]:
         """Up to `limit` analyses created before cutoff, oldest first (for retention)."""

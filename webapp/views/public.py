@@ -56,16 +56,16 @@ def read_text(analysis_id: str):
 
 @bp.get("/history")
 def history():
-    """The caller's own analyses, newest first; admins see everyone's, filtered by person and label."""
+    """The caller's own analyses, newest first; admins see everyone's, filtered by person, label and word."""
     services, size = app_services(), app_services().settings.history_size
     if not current_admin():
         owner = current_owner()
         analyses = services.recognizer.history(size, HistoryFilter(owner=owner)) if owner else []
         return render_template("public/history.html", analyses=analyses)
-    person, label = request.args.get("person", "").strip(), request.args.get("label", "").strip()
-    only = HistoryFilter(person_id=person or None, label=label or None)
+    person, label, word = (request.args.get(name, "").strip() for name in ("person", "label", "word"))
+    only = HistoryFilter(person_id=person or None, label=label or None, word=word or None)
     return render_template("public/history.html", analyses=services.recognizer.history(size, only),
-                           people=services.people.list(), person=person, label=label)
+                           people=services.people.list(), person=person, label=label, word=word)
 
 
 @bp.get("/media/<path:key>")

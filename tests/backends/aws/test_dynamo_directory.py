@@ -126,3 +126,24 @@ def test_history_markers_are_written_with_the_analysis_and_deleted_with_it(world
                             (f"PERSON#{ada.person.id}", f"SEEN#{analysis.id}")])
     services.backend.analyses.delete_analysis(analysis.id)
     assert _all_keys(world) == before
+
+
+def test_word_markers_are_written_when_text_is_read_and_deleted_with_the_analysis(world, services):
+    analysis = services.recognizer.analyse(make_photo(RED), "p.png", "visitor:v1")
+    before = _all_keys(world)
+    services.recognizer.read_text(analysis.id)  # FakeText: "HELLO WORLD"
+    partition = f"ANALYSIS#{analysis.id}"
+    assert sorted(set(_all_keys(world)) - set(before)) == [(partition, "WORD#hello"), (partition, "WORD#world")]
+    marker = _raw(world, "glimpse", {"pk": {"S": partition}, "sk": {"S": "WORD#hello"}})
+    assert (marker["gsi1pk"], marker["analysis_id"]) == ("WORD#hello", analysis.id)
+    services.backend.analyses.delete_analysis(analysis.id)
+    assert not [k for k in _all_keys(world) if k[0] == partition]
+
+
+def test_text_saved_for_a_deleted_analysis_leaves_no_word_marker(world, services):
+    analysis = services.recognizer.analyse(make_photo(RED), "p.png")
+    text = services.recognizer.read_text(analysis.id).text
+    services.backend.analyses.delete_analysis(analysis.id)
+    with pytest.raises(NotFound):
+        services.backend.analyses.save_text(analysis.id, list(text))
+    assert not [k for k in _all_keys(world) if k[0] == f"ANALYSIS#{analysis.id}"]

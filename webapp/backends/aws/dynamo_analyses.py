@@ -1,4 +1,4 @@
-"""The AnalysisStore port on DynamoDB: analysis items plus a SEEN# marker per person they name."""
+"""The AnalysisStore port on DynamoDB: analysis items plus markers (people, owner, labels, words) to list them by."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,6 +11,7 @@ from webapp.backends.aws.dynamo_items import MAIN_GSI, key, person_pk, to_item
 from webapp.backends.aws.dynamo_tables import DynamoTables
 from webapp.domain import Analysis, HistoryFilter, TextDetection
 from webapp.errors import NotFound
+from webapp.words import word_key
 
 PAGE = 50  # analyses fetched per BatchGetItem while filling a filtered listing
 
@@ -25,7 +26,15 @@ class DynamoAnalyses(DynamoTables):
         self.db.batch_write(self.table, [{"PutRequest": {"Item": to_item(v)}} for v in [values, *markers]])
 
     def save_text(self, analysis_id: str, text: list[TextDetection]) -> None:
-        """Set the analysis's text attribute; NotFound if the analysis was deleted meanwhile."""
+        """Write the text's word markers, then set the text attribute; NotFound if the analysis was deleted.
+
+        Markers go first so that a delete racing this call finds them in the partition (it sweeps
+        the partition after removing the item); if the item is already gone, the markers are removed here.
+        """
+        values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
+        markers = items.word_markers({**values, "text": items.text_values(text)}) if values else []
+        stale = {m["sk"] for m in items.word_markers(values or {})} - {m["sk"] for m in markers}
+        self.db.batch_write(self.table, [{"PutRequest": {"Item": to_item(m)}} for m in markers])
         try:
             self.db.call(
                 "update_item", passthrough=("ConditionalCheckFailedException",), TableName=self.table,
@@ -35,8 +44,10 @@ class DynamoAnalyses(DynamoTables):
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
+                self._delete_keys([key(m["pk"], m["sk"]) for m in markers])
                 raise NotFound("There is no analysis with that id.") from exc
             raise
+        self._delete_keys([key(f"ANALYSIS#{analysis_id}", sk) for sk in sorted(stale)])  # words of a text read before
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis with current names, or None."""
@@ -44,7 +55,7 @@ class DynamoAnalyses(DynamoTables):
         return self._analyses([values])[0] if values else None
 
     def list_analyses(self, limit: int, only: HistoryFilter | None = None) -> list[Analysis]:
-        """The newest analyses first: all (gsi1 ANALYSES) or one owner's / person's / label's (their markers)."""
+        """The newest analyses first: all (gsi1 ANALYSES) or one owner's / person's / word's / label's (markers)."""
         if limit <= 0:
             return []
         only = only or HistoryFilter()
@@ -54,6 +65,8 @@ class DynamoAnalyses(DynamoTables):
             partition = f"OWNER#{only.owner}"
         elif only.person_id is not None:
             partition = f"{items.SEEN}{only.person_id}"
+        elif only.word is not None:
+            partition = f"{items.WORD}{word_key(only.word)}"
         else:
             assert only.label is not None  # the empty filter returned above
             partition = f"LABEL#{only.label.casefold()}"
@@ -124,13 +137,21 @@ class DynamoAnalyses(DynamoTables):
                      UpdateExpression="SET faces = :f", ExpressionAttributeValues=to_item({":f": faces}))
 
     def delete_analysis(self, analysis_id: str) -> None:
-        """Delete the SEEN# markers of the people it names, then the analysis; absent ids are ignored."""
+        """Delete the SEEN# markers of the people it names, then the analysis and its partition's markers.
+
+        The partition is read again after the item is gone: word markers a racing save_text wrote
+        before its update are removed too (no word of a deleted analysis stays findable).
+        """
         values = self._get(f"ANALYSIS#{analysis_id}", items.ANALYSIS)
         if values is None:
             return
-        markers = [key(m["pk"], m["sk"]) for m in items.history_markers(values)]
-        self.db.batch_write(self.table, [{"DeleteRequest": {"Key": k}} for k in markers])
+        self._delete_keys([key(m["pk"], m["sk"]) for m in items.history_markers(values)])
         self.db.call("delete_item", TableName=self.table, Key=key(values["pk"], values["sk"]))
+        self._delete_keys([key(m["pk"], m["sk"]) for m in self._partition(values["pk"])])
+
+    def _delete_keys(self, keys: list[dict]) -> None:
+        """Delete these main-table items (absent ones are ignored)."""
+        self.db.batch_write(self.table, [{"DeleteRequest": {"Key": k}} for k in keys])
 
     def _analyses(self, rows: list[dict]) -> list[Analysis]:
         """Analyses named with the people who exist now (a forgotten person is Unknown, unscored)."""

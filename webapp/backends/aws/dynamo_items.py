@@ -15,6 +15,7 @@ overloaded GSI `gsi1` (`gsi1pk`/`gsi1sk`, all attributes projected):
     analysis        ANALYSIS#<id>       ANALYSIS            ANALYSES           <created iso, UTC>#<id>
     owner marker    ANALYSIS#<id>       OWNER               OWNER#<owner>      <created iso, UTC>#<id>
     label marker    ANALYSIS#<id>       LABEL#<label>       LABEL#<label>      <created iso, UTC>#<id>
+    word marker     ANALYSIS#<id>       WORD#<word>         WORD#<word>        <created iso, UTC>#<id>
     admin           ADMIN#<username>    ADMIN               ADMINS             <username>
     admin marker    ADMINS              <username>          -                  -
     API token       TOKEN#<sha256>      TOKEN               TOKENID#<id>       TOKEN
@@ -32,8 +33,10 @@ token to revoke, and a list read from gsi1 is checked against the items themselv
 
 History listings do read gsi1 (a listing may show a new analysis a moment late): the
 markers' gsi1 keys make each one Query, newest first — one owner's analyses (OWNER#), those
-naming one person (SEEN#), those with one label (LABEL#, casefolded, parents included), and
-the analyses found are read back and checked against the filter. Markers written before
+naming one person (SEEN#), those with one label (LABEL#, casefolded, parents included),
+those whose text read has one word (WORD#, normalised by webapp.words), and the analyses
+found are read back and checked against the filter. Word markers are written when the text
+is read; deleting an analysis deletes every item of its partition, so they go with it. Markers written before
 these keys existed carry none and are not listed; they are still deleted with their analysis.
 """
 from __future__ import annotations
@@ -57,10 +60,11 @@ from webapp.domain import (
     RecognizedFace,
     TextDetection,
 )
+from webapp.words import words_in
 
 FACES_GSI = "PersonId-index"
 MAIN_GSI = "gsi1"
-PROFILE, ANALYSIS, SEEN, FACE, AUDIT = "PROFILE", "ANALYSIS", "SEEN#", "FACE#", "AUDIT"
+PROFILE, ANALYSIS, SEEN, FACE, AUDIT, WORD = "PROFILE", "ANALYSIS", "SEEN#", "FACE#", "AUDIT", "WORD#"
 ADMINS = "ADMINS"
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 
@@ -192,7 +196,14 @@ def history_markers(values: dict) -> list[dict]:
         markers.append({"pk": values["pk"], "sk": "OWNER", "gsi1pk": f"OWNER#{values['owner']}"})
     markers += [{"pk": values["pk"], "sk": f"LABEL#{name}", "gsi1pk": f"LABEL#{name}"}
                 for name in sorted(label_keys_in(values))]
-    return [{**m, "gsi1sk": when, "analysis_id": aid} for m in markers]
+    return [{**m, "gsi1sk": when, "analysis_id": aid} for m in markers] + word_markers(values)
+
+
+def word_markers(values: dict) -> list[dict]:
+    """The marker items of the words in an analysis item's text (none while the text is not read)."""
+    words = words_in(t["detected_text"] for t in values.get("text") or [])
+    return [{"pk": values["pk"], "sk": f"{WORD}{w}", "gsi1pk": f"{WORD}{w}", "gsi1sk": values["gsi1sk"],
+             "analysis_id": values["id"]} for w in words]
 
 
 def person_ids_in(values: dict) -> set[str]:

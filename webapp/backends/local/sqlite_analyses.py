@@ -2,7 +2,8 @@
 
 Moderation labels and text live in their own table (analysis_vision), created beside the old
 ones: analyses saved before it existed have no row there and read back with no moderation
-label and text not yet read. Label boxes ride in the labels JSON ("instances", absent in old rows).
+label and text not yet read. The words of the text are indexed in analysis_words for the
+history's word filter. Label boxes ride in the labels JSON ("instances", absent in old rows).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import datetime
 from webapp.backends.local.sqlite_directory import SqliteTables, _box
 from webapp.domain import Analysis, HistoryFilter, Label, ModerationLabel, RecognizedFace, TextDetection
 from webapp.errors import NotFound
+from webapp.words import word_key, words_in
 
 
 def _text_json(text: Sequence[TextDetection] | None) -> str | None:
@@ -51,6 +53,7 @@ class SqliteAnalyses(SqliteTables):
                            (analysis.id, analysis.owner, analysis.created_at.isoformat()))
             db.executemany("INSERT INTO analysis_labels VALUES (?,?)",
                            [(analysis.id, name) for name in sorted(analysis.label_keys())])
+            self._save_words(db, analysis.id, analysis.word_keys())
 
     def save_text(self, analysis_id: str, text: list[TextDetection]) -> None:
         """Keep the text read later; NotFound if the analysis was deleted meanwhile."""
@@ -61,6 +64,13 @@ class SqliteAnalyses(SqliteTables):
                 "INSERT INTO analysis_vision VALUES (?, '[]', ?) "
                 "ON CONFLICT(analysis_id) DO UPDATE SET text = excluded.text",
                 (analysis_id, _text_json(text)))
+            self._save_words(db, analysis_id, words_in(t.detected_text for t in text))
+
+    @staticmethod
+    def _save_words(db: sqlite3.Connection, analysis_id: str, words: list[str]) -> None:
+        """Index the words of an analysis's text (replacing any indexed before)."""
+        db.execute("DELETE FROM analysis_words WHERE analysis_id = ?", (analysis_id,))
+        db.executemany("INSERT INTO analysis_words VALUES (?,?)", [(w, analysis_id) for w in words])
 
     def get_analysis(self, analysis_id: str) -> Analysis | None:
         """One analysis with current names, or None."""
@@ -80,6 +90,9 @@ class SqliteAnalyses(SqliteTables):
         if only.label is not None:
             where.append("EXISTS (SELECT 1 FROM analysis_labels l WHERE l.analysis_id = a.id AND l.name = ?)")
             args.append(only.label.casefold())
+        if only.word is not None:
+            where.append("EXISTS (SELECT 1 FROM analysis_words w WHERE w.word = ? AND w.analysis_id = a.id)")
+            args.append(word_key(only.word))
         sql = f"SELECT a.*, {self._OWNER} FROM analyses a {joins} {'WHERE ' + ' AND '.join(where) if where else ''}"
         with self._db() as db:
             rows = db.execute(f"{sql} ORDER BY a.created_at DESC, a.rowid DESC LIMIT ?", (*args, limit))
@@ -117,7 +130,7 @@ class SqliteAnalyses(SqliteTables):
             db.execute("INSERT OR REPLACE INTO analysis_matches VALUES (?,?,?)", (analysis_id, position, face_id))
 
     def delete_analysis(self, analysis_id: str) -> None:
-        """Delete an analysis; its face rows cascade."""
+        """Delete an analysis; its face, label and word rows cascade."""
         with self._db(write=True) as db:
             db.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
 

@@ -53,6 +53,11 @@ CREATE TABLE IF NOT EXISTS analysis_labels (
     analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE, name TEXT NOT NULL,
     PRIMARY KEY (analysis_id, name));
 CREATE INDEX IF NOT EXISTS analysis_labels_name ON analysis_labels(name);
+-- the words of the text read (webapp.words), to filter by; deleted with the analysis
+CREATE TABLE IF NOT EXISTS analysis_words (
+    word TEXT NOT NULL, analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+    PRIMARY KEY (word, analysis_id));
+CREATE INDEX IF NOT EXISTS analysis_words_analysis ON analysis_words(analysis_id);
 -- the enrolled face each analysed face matched (moving or removing that face relinks the analysis)
 CREATE TABLE IF NOT EXISTS analysis_matches (
     analysis_id TEXT NOT NULL, position INTEGER NOT NULL, face_id TEXT NOT NULL,
