@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from webapp.errors import GlimpseError
+from webapp.extensions import app_services
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -70,14 +71,16 @@ def map_in_order(work: Callable[[T], R], items: Iterable[T], in_flight: int) -> 
 
 def echo_each_image(
     images: Iterable[str], analyse: Callable[[bytes], dict[str, Any]],
-    describe: Callable[[dict[str, Any]], str], as_json: bool, in_flight: int = 1,
+    describe: Callable[[dict[str, Any]], str], as_json: bool, in_flight: int | None = None,
 ) -> None:
     """Echo one row per image file (JSON, or describe's text), in order; a bad file is its row's error, then exit 1.
 
-    With in_flight > 1 that many photos are read and analysed at once, so one photo's
-    single-threaded steps (decoding, resizing, OpenCV's serialised face models) overlap
-    another's multi-threaded ones.
+    `in_flight` photos (default: the app's GLIMPSE_CLI_PHOTOS) are read and analysed at once,
+    so one photo's single-threaded steps (decoding, resizing, OpenCV's serialised face models)
+    overlap another's multi-threaded ones.
     """
+    if in_flight is None:
+        in_flight = photos_at_once(app_services().settings.cli_photos)
     failed = False
     for row in map_in_order(lambda path: _row(path, analyse), images, in_flight):
         failed = failed or "error" in row

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from webapp.cli.common import echo_each_image, photos_at_once
+from webapp.cli.common import echo_each_image
 from webapp.extensions import app_services
 
 
@@ -14,11 +14,9 @@ from webapp.extensions import app_services
 @with_appcontext
 def recognize(images: tuple[str, ...], as_json: bool) -> None:
     """Name the faces and label the scene of each IMAGE (nothing is stored)."""
-    services = app_services()
-    recognizer = services.recognizer
-    services.people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
-    echo_each_image(images, lambda data: recognizer.recognize(recognizer.decode(data)).to_dict(), _describe, as_json,
-                    photos_at_once(services.settings.cli_photos))
+    recognizer = app_services().recognizer
+    app_services().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
+    echo_each_image(images, lambda data: recognizer.recognize(recognizer.decode(data)).to_dict(), _describe, as_json)
 
 
 def _describe(row: dict) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from webapp.cli.common import echo_each_image, photos_at_once
+from webapp.cli.common import echo_each_image
 from webapp.extensions import app_services
 
 
@@ -16,13 +16,12 @@ from webapp.extensions import app_services
 @with_appcontext
 def text(images: tuple[str, ...], as_json: bool) -> None:
     """Read the text in each IMAGE: its lines (or, with --json, lines and words with boxes)."""
-    services = app_services()
-    recognizer = services.recognizer
+    recognizer = app_services().recognizer
 
     def analyse(data: bytes) -> dict[str, Any]:
         return {"text": [t.to_dict() for t in recognizer.text_of(recognizer.decode(data))]}
 
-    echo_each_image(images, analyse, _describe, as_json, photos_at_once(services.settings.cli_photos))
+    echo_each_image(images, analyse, _describe, as_json)
 
 
 def _describe(row: dict) -> str:
