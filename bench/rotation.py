@@ -8,8 +8,6 @@ Run from the repo root: ``python bench/rotation.py [--probes 300]``.
 2. Photos with no face (scikit-image samples and insightface's mask pictures), each turned four ways: faces
    found with and without the turned passes.
 3. Cost: detection time with and without the turned passes, on 1 MP photos with 0, 1 and 6 faces.
-4. Small turned faces: a group photo shrunk inside ever larger canvases, turned; faces found when the turned
-   passes look at a 480 px copy first (shipped), at a 320 px one, or at full detection size (640 px, before).
 """
 from __future__ import annotations
 
@@ -119,21 +117,16 @@ def false_faces(engine: FaceEngine) -> None:
 
 def cost(engine: FaceEngine, repeat: int) -> None:
     """Median detection time per 1 MP photo with and without the turned passes (interleaved runs)."""
-    print(f"\ndetection time, 1 MP photos, median of {repeat} interleaved runs (CPU time in brackets; noisy machine);"
-          f" turned passes probed at {engine.turn_probe_side} px (shipped) and all at 640 px (before)")
-    full = FaceEngine(threads=engine.threads, turn_probe_side=engine.detect_max_side)
-    full.load()
+    print(f"\ndetection time, 1 MP photos, median of {repeat} interleaved runs (CPU time in brackets; noisy machine)")
     for name, faces in (("coffee", 0), ("obama3.jpg", 1), ("t1.jpg", 6), ("chelsea", 0)):
         image = source_image(name).convert("RGB")
         scale = (1e6 / (image.width * image.height)) ** 0.5
         image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
         rgb = np.asarray(Image.open(__import__("io").BytesIO(jpeg(image))).convert("RGB"))
-        variants = (("turned passes", engine.detect), ("turned at 640 px", full.detect),
-                    ("upright only", lambda im: _upright_only(engine, im)))
-        times: dict[str, list[float]] = {label: [] for label, _ in variants}
-        cpu: dict[str, list[float]] = {label: [] for label, _ in variants}
+        times = {"turned passes": [], "upright only": []}
+        cpu = {"turned passes": [], "upright only": []}
         for _ in range(repeat):
-            for label, fn in variants:
+            for label, fn in (("turned passes", engine.detect), ("upright only", lambda im: _upright_only(engine, im))):
                 wall, proc = time.perf_counter(), time.process_time()
                 fn(rgb)
                 times[label].append(time.perf_counter() - wall)
@@ -141,30 +134,6 @@ def cost(engine: FaceEngine, repeat: int) -> None:
         print(f"  {name:12s} ({faces} faces) " + "  ".join(
             f"{label}: {statistics.median(times[label]) * 1000:5.1f} ms ({statistics.median(cpu[label]) * 1000:5.1f})"
             for label in times))
-
-
-def small_turned_faces(probe_sides: tuple[int, ...]) -> None:
-    """A group photo (t1.jpg tiled 3x3: 54 faces) on ever larger canvases, turned: faces found per probe side.
-
-    The turned passes first look at a copy TURN_PROBE_SIDE px long (face_engine.py); a side equal to
-    detect_max_side (640) is the old way, every turned pass at full detection size.
-    """
-    engines = {side: FaceEngine(threads=2, turn_probe_side=side) for side in probe_sides}
-    for engine in engines.values():
-        engine.load()
-    t1 = np.asarray(source_image("t1.jpg"))
-    grid = np.vstack([np.hstack([t1] * 3)] * 3)
-    print(f"\nsmall turned faces: t1.jpg tiled 3x3 (54 faces), canvas grown by a factor, turned 90 and 270 degrees;"
-          f" faces found with the turned passes probed at {', '.join(f'{s} px' for s in probe_sides)}")
-    for grow in (1.0, 1.2, 1.4, 1.6, 1.8, 1.9, 2.0, 2.2):
-        canvas = np.full((int(grid.shape[0] * grow), int(grid.shape[1] * grow), 3), 128, np.uint8)
-        canvas[:grid.shape[0], :grid.shape[1]] = grid
-        upright = engines[probe_sides[0]].detect(canvas)
-        largest = max((f.bounding_box.width for f in upright), default=0.0) * 640
-        found = {side: [len(engine.detect(np.ascontiguousarray(np.rot90(canvas, q)))) for q in (1, 3)]
-                 for side, engine in engines.items()}
-        print(f"  canvas x{grow:.1f}: upright {len(upright):2d} faces (largest {largest:4.1f} px at 640 px); turned: "
-              + ", ".join(f"{side} px probe {a}/{b}" for side, (a, b) in found.items()))
 
 
 def main() -> None:
@@ -178,7 +147,6 @@ def main() -> None:
     lfw_turned(engine, args.probes)
     false_faces(engine.faces)
     cost(engine.faces, args.repeat)
-    small_turned_faces((640, 480, 320))
 
 
 if __name__ == "__main__":

@@ -64,31 +64,6 @@ def test_the_most_confident_turn_wins_and_weak_turned_faces_do_not_count() -> No
     assert choose_orientation(image, lambda im: [_face(scores[int(im[0, 0, 0])])])[0] == 0  # ties go upright
 
 
-def test_turned_passes_look_at_the_probe_and_redo_only_a_turn_where_it_shows_a_face() -> None:
-    small = np.zeros((8, 12, 3), np.uint8)
-    probe = np.zeros((2, 2, 3), np.uint8)
-    probe[0, 0], probe[0, 1], probe[1, 1], probe[1, 0] = 1, 2, 3, 4  # the first pixel tells which turn is seen
-    seen = []
-
-    def detect(im: np.ndarray) -> list[DetectedFace]:
-        seen.append(im.shape[:2])
-        if im.shape[:2] == (2, 2):  # the probe: a face only in turn 3 (rot90(probe, 3) puts pixel (1, 0) first)
-            return [_face(75.0)] if im[0, 0, 0] == 4 else []
-        return [_face(85.0)] if im.shape[:2] == (12, 8) else []  # full size: nothing upright, a face turned
-
-    quarters, faces = choose_orientation(small, detect, lambda im: probe)
-    assert seen == [(8, 12), (2, 2), (2, 2), (2, 2), (12, 8)]  # upright, three probes, then turn 3 at full size
-    assert quarters == 3 and [f.confidence for f in faces] == [85.0]  # the full-size pass's faces, not the probe's
-
-
-def test_a_probe_that_finds_nothing_keeps_the_photo_upright_without_full_size_turned_passes() -> None:
-    seen = []
-    small = np.zeros((8, 12, 3), np.uint8)
-    quarters, faces = choose_orientation(small, lambda im: seen.append(im.shape[:2]) or [],
-                                         lambda im: np.zeros((4, 6, 3), np.uint8))
-    assert (quarters, faces) == (0, []) and seen == [(8, 12), (6, 4), (4, 6), (6, 4)]  # no pass at (12, 8)
-
-
 # --- real models -----------------------------------------------------------------
 
 
@@ -152,20 +127,3 @@ def test_turned_face_free_photo_gains_no_face_from_the_turned_passes(engine: Fac
     faces = engine.detect(turned)
     assert [f.orientation for f in faces] == [0] * len(faces)
     assert len(faces) == len(upright_only)
-
-
-@pytest.mark.model
-def test_a_turned_group_with_small_faces_loses_none_to_the_smaller_turned_passes(engine: FaceEngine) -> None:
-    # t1.jpg tiled 3x3 (54 faces) on a canvas 1.4x as large: the largest face is ~20 px in the 640 px
-    # detection copy, where a 320 px probe found nothing (bench/rotation.py); the shipped probe must find them.
-    t1 = Image.open(photo_path("t1.jpg")).convert("RGB")
-    tile = np.asarray(t1.resize((t1.width // 2, t1.height // 2), Image.Resampling.LANCZOS))
-    grid = np.vstack([np.hstack([tile] * 3)] * 3)
-    canvas = np.full((int(grid.shape[0] * 1.4), int(grid.shape[1] * 1.4), 3), 128, np.uint8)
-    canvas[: grid.shape[0], : grid.shape[1]] = grid
-    turned = np.ascontiguousarray(np.rot90(canvas, 1))
-    full = FaceEngine(turn_probe_side=engine.detect_max_side)  # every turned pass at detection size, as before
-    full.load()
-    before, after = full.detect(turned), engine.detect(turned)
-    assert len(before) >= 20
-    assert len(after) == len(before) and {f.orientation for f in after} == {orientation_of(3)}

@@ -33,13 +33,6 @@ DEFAULT_SCORE_THRESHOLD = 0.6
 # landmarks re-detected on a full-resolution crop before use (see FaceEngine._refine).
 REFINE_BELOW_PX = 64
 
-# Photos without a sure upright face are searched for turned faces on a copy this small first
-# (face_orientation.choose_orientation); only a turn where a face shows there is run at detect_max_side.
-# Measured (bench/rotation.py, a turned group photo shrunk until its faces vanish): a 480 px probe finds
-# the turned faces wherever the 640 px passes find more than a third of the upright faces; 320 px lost
-# groups whose largest faces were 20 px at 640 px, 400 px groups the 640 px passes still found.
-TURN_PROBE_SIDE = 480
-
 # The 0-100 scale (80 = the default match threshold) is calibrated on LFW-dev: face_calibration.py.
 MATCH_COSINE = calibration.MATCH_COSINE
 MATCH_SIMILARITY = calibration.MATCH_SIMILARITY
@@ -61,12 +54,10 @@ class FaceEngine:
         score_threshold: float = DEFAULT_SCORE_THRESHOLD,
         detect_max_side: int = 640,
         threads: int = 2,
-        turn_probe_side: int = TURN_PROBE_SIDE,
     ) -> None:
         """Remember settings; models are built lazily by load()."""
         self.score_threshold = score_threshold
         self.detect_max_side = detect_max_side
-        self.turn_probe_side = turn_probe_side
         self.threads = threads
         self._load_lock = threading.Lock()
         # OpenCV's model objects keep per-call state (input size), so calls are serialised.
@@ -94,18 +85,13 @@ class FaceEngine:
         """Find faces in an HxWx3 uint8 RGB image at any quarter-turn, largest first."""
         _check_rgb(rgb)
         self.load()
-        small = _downscale(rgb, self.detect_max_side)
-        quarters, faces = choose_orientation(small, self._detect_small, self._probe_copy)
+        quarters, faces = choose_orientation(_downscale(rgb, self.detect_max_side), self._detect_small)
         # A view, not a copy: only the crops that _refine cuts from it are ever copied.
         turned = np.rot90(rgb, quarters) if quarters else rgb
         if max(rgb.shape[:2]) > self.detect_max_side:
             faces = [self._refine(turned, face) for face in faces]
         faces = [unturn(face, quarters) for face in faces]
         return sorted(faces, key=lambda f: f.bounding_box.area, reverse=True)
-
-    def _probe_copy(self, small: np.ndarray) -> np.ndarray:
-        """The smaller copy the turned passes look at first (TURN_PROBE_SIDE)."""
-        return _downscale(small, self.turn_probe_side)
 
     def _detect_scaled(self, rgb: np.ndarray) -> list[DetectedFace]:
         """Run YuNet on a copy shrunk to detect_max_side; results as ratios of rgb."""

@@ -23,37 +23,24 @@ TURNED_MIN = 70.0  # a turned orientation counts only with a face at least this 
 
 
 def choose_orientation(
-    small: np.ndarray, detect: Callable[[np.ndarray], list[DetectedFace]],
-    shrink: Callable[[np.ndarray], np.ndarray] | None = None,
+    small: np.ndarray, detect: Callable[[np.ndarray], list[DetectedFace]]
 ) -> tuple[int, list[DetectedFace]]:
     """(quarter-turns counter-clockwise that make the faces upright, faces found in the turned image).
 
     `detect` returns faces as ratios of the image it is given; the faces returned here are
-    ratios of np.rot90(small, quarters) and still need unturn(). With `shrink`, each turned pass
-    first looks at shrink(small) and only a turn where it finds a face is run again on small:
-    most photos without a sure upright face have no face at all, and a pass on a 480 px copy
-    costs 0.6 of one at 640 px (bench/rotation.py measures both, and what they find).
+    ratios of np.rot90(small, quarters) and still need unturn().
     """
     upright = detect(small)
     best = max((f.confidence for f in upright), default=0.0)
     if best >= SURE_UPRIGHT:
         return 0, upright
-    probe = shrink(small) if shrink is not None else small
     choice: tuple[int, list[DetectedFace]] = (0, upright)
     for quarters in (1, 2, 3):
-        found = detect(_turned(probe, quarters))
-        if found and probe.shape != small.shape:
-            found = detect(_turned(small, quarters))  # a face in the probe: the faces come from full detection size
-        found = [f for f in found if f.confidence >= TURNED_MIN]
+        found = [f for f in detect(np.ascontiguousarray(np.rot90(small, quarters))) if f.confidence >= TURNED_MIN]
         top = max((f.confidence for f in found), default=0.0)
         if top > best:  # strictly better: an upright photo keeps its orientation on a tie
             choice, best = (quarters, found), top
     return choice
-
-
-def _turned(image: np.ndarray, quarters: int) -> np.ndarray:
-    """The image turned `quarters` quarter-turns counter-clockwise, as a contiguous array (OpenCV needs one)."""
-    return np.ascontiguousarray(np.rot90(image, quarters))
 
 
 def orientation_of(quarters: int) -> int:
