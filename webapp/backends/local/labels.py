@@ -45,7 +45,7 @@ def model_bytes(weights: Path, cache_dir: Path | None) -> bytes:
         return build()
     # Keyed by the weights' content and the builder's version: new weights or a changed
     # graph builder never reuse an old file. Hashing the 18 MB of weights takes ~20 ms.
-    name = f"{CACHE_FAMILY}{file_sha256(weights)}-g{GRAPH_VERSION}.onnx"
+    name = f"{CACHE_FAMILY}{file_sha256(weights, cache_dir)}-g{GRAPH_VERSION}.onnx"
     return cached_build(cache_dir / name, build, family=CACHE_FAMILY)
 
 
