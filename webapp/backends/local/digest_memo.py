@@ -63,8 +63,9 @@ def remember(path: Path, digest: str, memo_dir: Path | None) -> None:
     if memo_dir is None:
         return
     try:
-        entry = [*_stamp(path), digest]
-        if time.time_ns() - entry[3] < SETTLE_NS:
+        stamp = _stamp(path)
+        entry: list = [*stamp, digest]
+        if time.time_ns() - stamp[3] < SETTLE_NS:
             return  # changed moments ago: hashed again next time, remembered once it has settled
         with _lock:
             memo = _memo(memo_dir)
