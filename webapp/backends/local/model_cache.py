@@ -43,11 +43,7 @@ def read_cached(path: Path) -> bytes | None:
 
 def write_cached(path: Path, payload: bytes) -> bool:
     """Write digest + payload atomically; returns False (and logs) if the cache is not writable."""
-    digest = hashlib.sha256(payload).digest()
-    if not _write_atomic(path, digest + payload):
-        return False
-    remember(path, digest.hex(), path.parent)  # checked as it was written: the next start skips hashing it
-    return True
+    return _write_atomic(path, hashlib.sha256(payload).digest() + payload)
 
 
 def _write_atomic(path: Path, data: bytes) -> bool:
@@ -98,10 +94,8 @@ def cached_file(path: Path, build: Callable[[], bytes], family: str = "") -> Pat
     except OSError as exc:
         log.warning("Cannot read the cached model %s (%s); building it again.", path, exc)
     payload = build()
-    digest = hashlib.sha256(payload).hexdigest()
-    if not (_write_atomic(path, payload) and _write_atomic(digest_path, digest.encode())):
+    if not (_write_atomic(path, payload) and _write_atomic(digest_path, hashlib.sha256(payload).hexdigest().encode())):
         return None
-    remember(path, digest, path.parent)
     if family:
         _drop_stale(path, family)
     return path

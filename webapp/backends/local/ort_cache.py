@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from webapp.backends.local.digest_memo import file_sha256, remember
+from webapp.backends.local.digest_memo import file_sha256
 
 log = logging.getLogger(__name__)
 FAMILY = "ort-"
@@ -71,7 +71,6 @@ def build_and_save(path: Path, family: str, build: Callable[[Path | None], Any])
         side_tmp = side.with_name(f".{side.name}.{os.getpid()}.tmp")
         side_tmp.write_text(digest)
         os.replace(side_tmp, side)
-        remember(path, digest, path.parent)
         _drop_stale(path, family)
     except OSError as exc:  # not fatal: the session works, the graph is only optimised again next start
         log.warning("Cannot save the optimised graph at %s (%s).", path, exc)
