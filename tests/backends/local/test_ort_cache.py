@@ -87,6 +87,15 @@ def test_a_damaged_saved_graph_is_never_loaded(model, tmp_path):
     assert again.made == ["optimised"]
 
 
+def test_a_cache_onnxruntime_cannot_write_to_still_gives_a_working_session(model, tmp_path, monkeypatch):
+    """onnxruntime fails the session when it cannot save the graph (say, a read-only cache): built without saving."""
+    monkeypatch.setattr(ort_cache, "_temp_path", lambda path: tmp_path / "missing" / "graph.tmp")
+    detector = SessionSpy(model_path=model, cache_dir=tmp_path / "models")
+    detector.load()
+    assert detector.made == ["optimised", "optimised"] and saved_graphs(tmp_path / "models") == []
+    assert detector.loaded
+
+
 @pytest.mark.model
 def test_boxes_from_the_saved_graph_equal_those_of_a_fresh_session_bit_for_bit(model, tmp_path):
     """Optimised once and saved, or optimised in memory: the same numbers for a real photo."""

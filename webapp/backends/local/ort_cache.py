@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import platform
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,14 @@ def read_optimized(path: Path) -> Path | None:
 
 def build_and_save(path: Path, family: str, build: Callable[[Path | None], Any]) -> Any:
     """build(save_to) makes the session and has onnxruntime write its optimised graph to a temp file, published here."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return build(None)
-    session = build(tmp)
+        session = build(tmp)
+    except Exception as exc:  # noqa: BLE001 - onnxruntime's own classes; e.g. a read-only cache
+        log.warning("Cannot save the optimised graph at %s (%s); building the session without saving.", path, exc)
+        tmp.unlink(missing_ok=True)
+        return build(None)  # a model that cannot load at all raises its own error here
     try:
         with tmp.open("rb") as f:
             digest = hashlib.file_digest(f, "sha256").hexdigest()
@@ -76,6 +79,11 @@ def build_and_save(path: Path, family: str, build: Callable[[Path | None], Any])
         log.warning("Cannot save the optimised graph at %s (%s).", path, exc)
         tmp.unlink(missing_ok=True)
     return session
+
+
+def _temp_path(path: Path) -> Path:
+    """A temp name beside path, unique per process and thread (two loads may save at once)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
 
 
 def _drop_stale(path: Path, family: str) -> None:
