@@ -5,6 +5,7 @@ file + rename): two workers building at once, a crash mid-write or a damaged fil
 hand a bad model to the runtime, because a file whose digest does not match is rebuilt.
 A runtime that only reads a path (OpenCV: from a path it loads ~4x faster than from bytes)
 gets a plain file instead, its digest in a ``.sha256`` file beside it (``cached_file``).
+A file unchanged since its digest was last checked is not hashed again (``digest_memo``).
 """
 from __future__ import annotations
 
