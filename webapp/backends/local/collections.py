@@ -20,6 +20,7 @@ import numpy as np
 
 from webapp.backends.local.face_collection import LocalFaceCollection
 from webapp.backends.local.os_errors import storage_errors
+from webapp.backends.local.pixels import photo_rgb
 from webapp.backends.local.sqlite_db import connect
 from webapp.backends.local.vector_index import VectorIndex
 from webapp.domain import BoundingBox, CollectionInfo, DetectedFace, FaceMatch, StoredFace
@@ -128,7 +129,7 @@ class SqliteCollections:
         """Embed each face, store its vector in the collection's file, then its row."""
         with self._db(write=name == self.web_name) as db:
             file = self._require(db, name)["file"]
-        pixels = np.asarray(photo.image, dtype=np.uint8)
+        pixels = photo_rgb(photo)
         image_id = uuid4().hex
         stored = [StoredFace(uuid4().hex, f.bounding_box, image_id, f.confidence, external_image_id) for f in faces]
         vectors = [(s.face_id, self.web.engine.embed(pixels, f)) for s, f in zip(stored, faces, strict=True)]
@@ -172,7 +173,7 @@ class SqliteCollections:
         """Embed the face once and search the collection (plus enrolled faces for the web app's)."""
         with self._db(write=name == self.web_name) as db:
             file = self._require(db, name)["file"]
-        vector = self.web.engine.embed(np.asarray(photo.image, dtype=np.uint8), face)
+        vector = self.web.engine.embed(photo_rgb(photo), face)
         return self._search(name, file, vector, threshold, limit)
 
     def search_face(self, name: str, face_id: str, threshold: float, limit: int) -> builtins.list[FaceMatch] | None:

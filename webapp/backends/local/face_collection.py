@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import numpy as np
 
+from webapp.backends.local.pixels import photo_rgb
 from webapp.backends.local.vector_index import VectorIndex
 from webapp.domain import DetectedFace, FaceComparison, FaceMatch
 from webapp.images import Photo
@@ -13,11 +14,6 @@ from webapp.images import Photo
 # A face with its faceprint. The vector is opaque to callers (services never see numpy);
 # they only hand it back to compare_prints.
 Faceprint = tuple[DetectedFace, np.ndarray]
-
-
-def _pixels(photo: Photo) -> np.ndarray:
-    """The photo as an HxWx3 uint8 RGB array (numpy stops at this adapter)."""
-    return np.asarray(photo.image, dtype=np.uint8)
 
 
 class FaceprintEngine(Protocol):
@@ -38,18 +34,18 @@ class LocalFaceCollection:
 
     def detect(self, photo: Photo) -> list[DetectedFace]:
         """Every face, largest first."""
-        return self.engine.detect(_pixels(photo))
+        return self.engine.detect(photo_rgb(photo))
 
     def index(self, photo: Photo, face: DetectedFace, person_id: str) -> str:
         """Embed one face and store its vector under a new face id."""
-        vector = self.engine.embed(_pixels(photo), face)
+        vector = self.engine.embed(photo_rgb(photo), face)
         face_id = uuid4().hex
         self.index_store.add(face_id, vector)
         return face_id
 
     def search(self, photo: Photo, face: DetectedFace, threshold: float, limit: int = 1) -> list[FaceMatch]:
         """Nearest stored faces whose calibrated similarity reaches the threshold."""
-        vector = self.engine.embed(_pixels(photo), face)
+        vector = self.engine.embed(photo_rgb(photo), face)
         matches = (FaceMatch(fid, self.engine.similarity(cos)) for fid, cos in self.index_store.search(vector, limit))
         return [m for m in matches if m.similarity >= threshold]
 
@@ -72,7 +68,7 @@ class LocalFaceCollection:
 
     def faceprints(self, photo: Photo, limit: int | None = None) -> list[Faceprint]:
         """Faces (largest first, at most `limit`) with their faceprints, for callers that cache them."""
-        rgb = _pixels(photo)
+        rgb = photo_rgb(photo)
         faces = self.engine.detect(rgb)[:limit]
         # One call for all faces: the fused engine runs dlib on them as one batch.
         return list(zip(faces, self.engine.embed_many(rgb, faces), strict=True))

@@ -17,7 +17,7 @@ from PIL import Image
 from webapp.backends.local.coco import coco_labels
 from webapp.backends.local.digest_memo import file_sha256
 from webapp.backends.local.onnx_model import OnnxModel
-from webapp.backends.local.pixels import rgb_uint8
+from webapp.backends.local.pixels import rgb_image
 from webapp.domain import BoundingBox, Instance, Label
 from webapp.errors import BackendUnavailable
 
@@ -43,6 +43,7 @@ CANDIDATE_SCORE = 0.3
 PERSON_MIN_SCORE = 0.35
 OTHER_MIN_SCORE = 0.50
 NMS_IOU = 0.5
+REDUCING_GAP = 2.0
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,17 @@ class Detection:
     box: tuple[float, float, float, float]
 
 
-def preprocess(rgb: np.ndarray) -> np.ndarray:
-    """Resize keeping the aspect ratio (longer side ~512, sides multiples of 32), normalise; -> 1x3xHxW."""
-    height, width = rgb.shape[:2]
+def preprocess(image: Image.Image) -> np.ndarray:
+    """Resize an RGB image keeping the aspect ratio (longer side ~512, sides multiples of 32), normalise; -> 1x3xHxW."""
+    width, height = image.size
     scale = LONG_SIDE / max(height, width)
     new_w = max(MULTIPLE, round(width * scale / MULTIPLE) * MULTIPLE)
     new_h = max(MULTIPLE, round(height * scale / MULTIPLE) * MULTIPLE)
-    resized = np.asarray(Image.fromarray(rgb).resize((new_w, new_h), Image.Resampling.BILINEAR), dtype=np.float32)
+    # reducing_gap: shrink by a whole factor first (a box average), then resample the last step (x2 to x4).
+    # A 12 MP photo: 34 -> 9 ms of CPU; on the 30 photos of the peer bench the same boxes are found and no
+    # score moves by 0.01 (bench/analysis_diff.py).
+    small = image.resize((new_w, new_h), Image.Resampling.BILINEAR, reducing_gap=REDUCING_GAP)
+    resized = np.asarray(small, dtype=np.float32)
     normalised = (resized[:, :, ::-1] - MEAN_BGR) / STD_BGR
     return np.ascontiguousarray(normalised.transpose(2, 0, 1)[None], dtype=np.float32)
 
@@ -147,9 +152,9 @@ class LocalObjectDetector(OnnxModel):
     def detections(self, image: np.ndarray | Any) -> list[Detection]:
         """Every object found after NMS, in image pixels, best first."""
         self.load()
-        rgb = rgb_uint8(image)
-        height, width = rgb.shape[:2]
-        tensor = preprocess(rgb)
+        picture = rgb_image(image)  # a Photo's own image: no full-size array is made
+        width, height = picture.size
+        tensor = preprocess(picture)
         sx, sy = tensor.shape[3] / width, tensor.shape[2] / height
         names = [o.name for o in self._session.get_outputs()]
         outputs = dict(zip(names, self._session.run(names, {"input": tensor}), strict=True))
@@ -167,10 +172,10 @@ class LocalObjectDetector(OnnxModel):
 
         Boxes pass each class's own threshold (``min_score_for``) unless min_score is given.
         """
-        rgb = rgb_uint8(image)
-        height, width = rgb.shape[:2]
+        picture = rgb_image(image)
+        width, height = picture.size
         grouped: dict[int, list[Instance]] = {}
-        for det in self.detections(rgb):
+        for det in self.detections(picture):
             name = coco_labels()[det.class_index][0]
             if det.score < (min_score_for(name) if min_score is None else min_score):
                 continue
