@@ -29,7 +29,8 @@ run: $(VENV)/.runtime
 	-@$(BIN)/flask --app application doctor --repair --grace-minutes 0
 	@# faces enrolled by an older face engine are re-embedded from their stored photos (nothing to do: instant)
 	@$(BIN)/flask --app application index reembed
-	@# load the models once here (the first start builds and caches the label model), so workers start fast
+	@# load the models once here (the first start builds and caches the label, dlib and float SFace models and
+	@# onnxruntime's optimised graphs), so workers only read files; gunicorn.conf.py makes workers load early
 	@$(BIN)/flask --app application models prepare
 	@echo "Glimpse (local mode) on http://127.0.0.1:$(PORT) — data in $${GLIMPSE_DATA_DIR:-instance/}"
 	$(BIN)/gunicorn application:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \

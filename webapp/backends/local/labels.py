@@ -45,7 +45,7 @@ def model_bytes(weights: Path, cache_dir: Path | None) -> bytes:
         return build()
     # Keyed by the weights' content and the builder's version: new weights or a changed
     # graph builder never reuse an old file. Hashing the 18 MB of weights takes ~20 ms.
-    name = f"{CACHE_FAMILY}{file_sha256(weights)}-g{GRAPH_VERSION}.onnx"
+    name = f"{CACHE_FAMILY}{file_sha256(weights, cache_dir)}-g{GRAPH_VERSION}.onnx"
     return cached_build(cache_dir / name, build, family=CACHE_FAMILY)
 
 
@@ -56,9 +56,13 @@ class LocalLabelDetector(OnnxModel):
         self, threads: int = 2, weights_path: str | Path | None = None, cache_dir: Path | None = None
     ) -> None:
         """Remember settings; the model is built (or read from cache_dir) on first use."""
-        super().__init__(threads)
+        super().__init__(threads, cache_dir)
         self._weights_path = weights_path
-        self._cache_dir = cache_dir
+
+    def _graph_id(self) -> tuple[str, str]:
+        """The weights' content and the builder's version name the optimised graph."""
+        weights = Path(self._weights_path or default_weights_path())
+        return CACHE_FAMILY, f"{file_sha256(weights, self._cache_dir)}-g{GRAPH_VERSION}"
 
     def _model_source(self) -> bytes:
         """The model built from the weights package, or read from cache_dir."""

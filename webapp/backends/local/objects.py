@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from webapp.backends.local.coco import coco_labels
+from webapp.backends.local.digest_memo import file_sha256
 from webapp.backends.local.onnx_model import OnnxModel
 from webapp.backends.local.pixels import rgb_image
 from webapp.domain import BoundingBox, Instance, Label
@@ -123,19 +124,26 @@ def model_sha256(path: Path = MODEL_FILE) -> str:
 class LocalObjectDetector(OnnxModel):
     """Rekognition-style DetectLabels ``Instances``: labelled boxes from NanoDet-g."""
 
-    def __init__(self, threads: int = 1, model_path: str | Path | None = None) -> None:
-        """Remember settings; the session is built on first use."""
-        super().__init__(threads)
+    def __init__(self, threads: int = 1, model_path: str | Path | None = None, cache_dir: Path | None = None) -> None:
+        """Remember settings; the session is built on first use (its optimised graph saved in cache_dir)."""
+        super().__init__(threads, cache_dir)
         self._model_path = Path(model_path) if model_path else MODEL_FILE
 
     def _model_source(self) -> Path:
         """The committed NanoDet-g file (or the one given)."""
         return self._model_path
 
-    def _new_session(self, source: bytes | str | Path) -> Any:
+    def _graph_id(self) -> tuple[str, str] | None:
+        """The model file's content names its optimised graph (None when the file cannot be read)."""
+        try:
+            return "nanodet-g-", file_sha256(self._model_path, self._cache_dir)
+        except OSError:
+            return None  # _new_session reports the missing file
+
+    def _new_session(self, source: bytes | str | Path, optimized: bool = False, save_to: Path | None = None) -> Any:
         """The session, with a missing or unreadable file reported as BackendUnavailable."""
         try:
-            return super()._new_session(source)
+            return super()._new_session(source, optimized, save_to)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own unrelated classes
             raise BackendUnavailable(
                 f"The object detector model {self._model_path.name} could not be loaded; "
