@@ -1,7 +1,8 @@
-"""Helpers the command modules share: a clean failure, reading files named on the command line."""
+"""Helpers the command modules share: a clean failure, reading files, the per-image loop (photos in flight)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -42,8 +43,6 @@ def photos_at_once(configured: int) -> int:
     """Photos a batch command analyses at once: GLIMPSE_CLI_PHOTOS, or (0) one per usable core, at most 4."""
     if configured:
         return configured
-    import os
-
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, MAX_AUTO_PHOTOS))
 
