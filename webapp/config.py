@@ -38,6 +38,7 @@ class Settings:
     history_size: int = 60
     retention_days: int = 30
     model_threads: int = 2
+    cli_photos: int = 0
     secure_cookies: bool = False
     trusted_proxies: int = 0
     public_analysis: bool = True
@@ -132,6 +133,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("GLIMPSE_RETENTION_DAYS must be between 0 (keep forever) and 36500")
     if not 1 <= s.model_threads <= 64:
         problems.append("GLIMPSE_MODEL_THREADS must be between 1 and 64")
+    if not 0 <= s.cli_photos <= 64:
+        problems.append("GLIMPSE_CLI_PHOTOS must be between 0 (one per core) and 64")
     for name in ("analysis_rate_limit", "admin_rate_limit", "token_rate_limit"):
         if not RATE.match(getattr(s, name)):
             problems.append(f"GLIMPSE_{name.upper()} must look like 30/minute (a count, then second, minute, "
