@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.photos import photo_path
 from webapp.backends.local.face_collection import LocalFaceCollection
-from webapp.backends.local.face_engine import MATCH_COSINE, FaceEngine, _face_to_row
+from webapp.backends.local.face_engine import MATCH_COSINE, FaceEngine
+from webapp.backends.local.sface import align
 from webapp.images import Photo
 
 # (photo, identity). Only obama has several independent photos; t1.jpg holds six people.
@@ -125,9 +126,10 @@ def embed(faces: LocalFaceCollection, image: Image.Image) -> tuple[np.ndarray | 
     rgb = np.asarray(image, dtype=np.uint8)
     engine = faces.engine
     # Bench-only reach into the engine: the aligned 112x112 crop, mirrored, embedded again.
-    crop = engine._recognizer.alignCrop(rgb, _face_to_row(face, rgb.shape[1], rgb.shape[0]))
-    mirrored = np.asarray(engine._recognizer.feature(np.ascontiguousarray(crop[:, ::-1, ::-1])), np.float32)
-    mirrored = mirrored.reshape(-1) / np.linalg.norm(mirrored)
+    height, width = rgb.shape[:2]
+    crop = align(rgb, [(x * width, y * height) for x, y in face.landmarks])
+    mirrored = engine._sface.embed([np.ascontiguousarray(crop[:, ::-1])])[0]
+    mirrored = mirrored / np.linalg.norm(mirrored)
     both = vector + mirrored
     return vector, both / np.linalg.norm(both)
 

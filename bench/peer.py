@@ -9,8 +9,9 @@ Two comparisons, both on a folder of ~30 photos (bench/common.py folder_photos):
   per photo   - in-process, models loaded: Glimpse decode+detect+embed (the peer's job),
                 and the full Glimpse analysis (+ search + labels); the peer's
                 load_image_file + face_locations + face_encodings, in the peer venv.
-  whole run   - a fresh process over the folder, model load included: `flask recognize`
-                (one enrolled person) against the peer's own `face_recognition` CLI;
+  whole run   - a fresh process over the folder, model load included, one enrolled person:
+                `flask recognize` (the full analysis) and `flask recognize --faces-only` (the
+                peer's job: name the faces) against the peer's own `face_recognition` CLI;
                 --cli-photos sets GLIMPSE_CLI_PHOTOS (photos in flight; default: the app's).
 """
 from __future__ import annotations
@@ -94,8 +95,9 @@ def timed_process(cmd: list[str], env: dict, check: bool) -> tuple[float, float]
 
 
 def whole_runs(python: str, folder: Path, repeat: int, cli_photos: int | None = None,
-               ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-    """(wall, CPU) seconds of fresh processes over the folder: (Glimpse runs, peer runs), interleaved."""
+               ) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of fresh processes over the folder, interleaved: Glimpse's full analysis,
+    Glimpse --faces-only (the peer's job: name the faces) and the peer, by name."""
     from common import ROOT, source_image
 
     work = Path(tempfile.mkdtemp())
@@ -111,14 +113,17 @@ def whole_runs(python: str, folder: Path, repeat: int, cli_photos: int | None = 
     # as `make run` leaves a data dir: the label model built and cached (enrolling loads only the face models)
     subprocess.run([*flask, "models", "prepare"], cwd=ROOT, env=env, check=True, capture_output=True)
     photos = [str(p) for p in sorted(folder.glob("*.jpg"))]
-    ours = [*flask, "recognize", "--json", *photos]
     theirs = [python, "-c", "from face_recognition.face_recognition_cli import main; main()", str(known), str(folder)]
-    glimpse_s: list[tuple[float, float]] = []
-    peer_s: list[tuple[float, float]] = []
+    commands = {
+        "Glimpse `flask recognize`": [*flask, "recognize", "--json", *photos],
+        "Glimpse `flask recognize --faces-only`": [*flask, "recognize", "--faces-only", "--json", *photos],
+        "peer `face_recognition` CLI": theirs,
+    }
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
-        for cmd, out in ((ours, glimpse_s), (theirs, peer_s)):
-            out.append(timed_process(cmd, env, check=cmd is theirs))
-    return glimpse_s, peer_s
+        for name, cmd in commands.items():
+            runs[name].append(timed_process(cmd, env, check=cmd is theirs))
+    return runs
 
 
 def report(ours: dict, theirs: dict, peer_load: float, plot: Path) -> None:
@@ -182,15 +187,17 @@ def main() -> None:
             report(ours, theirs, peer_load, args.plot)
         if not args.whole_repeat:
             return
-        glimpse_s, peer_s = whole_runs(python, folder, args.whole_repeat, args.cli_photos)
+        runs = whole_runs(python, folder, args.whole_repeat, args.cli_photos)
         photos = os.environ.get("GLIMPSE_CLI_PHOTOS", "default") if args.cli_photos is None else args.cli_photos
         print(f"\nwhole process over the folder, model load included (median of {args.whole_repeat}, interleaved; "
               f"GLIMPSE_CLI_PHOTOS {photos}):")
+        peer = runs.pop("peer `face_recognition` CLI")
         for i, what in ((0, "wall"), (1, "CPU")):
-            g, p = statistics.median(s[i] for s in glimpse_s), statistics.median(s[i] for s in peer_s)
-            print(f"  {what}: Glimpse `flask recognize` {g:.2f} s, peer `face_recognition` CLI {p:.2f} s: "
-                  f"{p / g:.1f}x faster")
-            print(f"    runs: Glimpse {[round(s[i], 2) for s in glimpse_s]}, peer {[round(s[i], 2) for s in peer_s]}")
+            p = statistics.median(s[i] for s in peer)
+            print(f"  {what}: peer `face_recognition` CLI {p:.2f} s (runs {[round(s[i], 2) for s in peer]})")
+            for name, ours in runs.items():
+                g = statistics.median(s[i] for s in ours)
+                print(f"    {name} {g:.2f} s: {p / g:.1f}x faster (runs {[round(s[i], 2) for s in ours]})")
 
 
 if __name__ == "__main__":

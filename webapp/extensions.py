@@ -64,7 +64,7 @@ def app_services() -> AppServices:
     return services
 
 
-def preload_models(app: Flask) -> bool:
+def preload_models(app: Flask, faces_only: bool = False) -> bool:
     """Start loading the backend's models in a background thread (a gunicorn worker's boot, `flask recognize`).
 
     Returns at once; False when the backend loads no models of its own (AWS mode).
@@ -72,5 +72,5 @@ def preload_models(app: Flask) -> bool:
     models = app.extensions["services"].backend.models
     if models is None:
         return False
-    models.start()
+    models.start(faces_only)
     return True

@@ -58,6 +58,24 @@ def test_recognize_json_prints_one_line_per_image_and_fails_for_bad_ones(runner,
     assert services.recognizer.history(10) == []  # the CLI stores nothing
 
 
+def test_recognize_faces_only_names_the_faces_without_running_the_scene_models(runner, tmp_path, services,
+                                                                              backend, monkeypatch):
+    services.people.enrol("Ada", [("a.png", make_photo(RED))], True, "t")
+
+    def never(*args, **kwargs):
+        raise AssertionError("a scene model ran")
+
+    monkeypatch.setattr(backend.labels, "detect", never)
+    monkeypatch.setattr(backend.moderation, "detect", never)
+    photo = _write(tmp_path, "g.png", make_photo(RED, BLUE))
+    result = runner.invoke(args=["recognize", "--faces-only", "--json", photo])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [sorted(r) for r in rows] == [["faces", "image"]]
+    assert [f["person"]["name"] if f["person"] else None for f in rows[0]["faces"]] == ["Ada", None]
+    human = runner.invoke(args=["recognize", "--faces-only", photo])
+    assert human.exit_code == 0 and human.stdout.strip() == f"{photo}: 2 face(s) ['Ada', 'Unknown']"
+
+
 def test_admin_create_and_token_lifecycle(runner, services):
     result = runner.invoke(args=["admin", "create", "root", "--password", "a long enough pass"])
     assert result.exit_code == 0 and services.accounts.check_login("root", "a long enough pass")

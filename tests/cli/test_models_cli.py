@@ -12,7 +12,7 @@ class CountingModels:
     def __init__(self) -> None:
         self.loads = 0
 
-    def load(self) -> list[str]:
+    def load(self, faces_only: bool = False) -> list[str]:
         self.loads += 1
         return ["faces (fake)", "labels (fake)"]
 

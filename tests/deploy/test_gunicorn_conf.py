@@ -17,12 +17,14 @@ class CountingPreloader:
     def __init__(self) -> None:
         self.started = threading.Event()
         self.starts = 0
+        self.faces_only: list[bool] = []
 
-    def load(self) -> list[str]:
+    def load(self, faces_only: bool = False) -> list[str]:
         return []
 
-    def start(self) -> None:
+    def start(self, faces_only: bool = False) -> None:
         self.starts += 1
+        self.faces_only.append(faces_only)
         self.started.set()
 
 
@@ -76,3 +78,6 @@ def test_recognize_starts_the_models_and_other_commands_do_not(runner, backend, 
     result = runner.invoke(args=["recognize", str(photo), "--json"])
     assert result.exit_code == 0, result.output
     assert backend.models.starts == 1
+    # --faces-only asks for the face models alone
+    assert runner.invoke(args=["recognize", "--faces-only", str(photo), "--json"]).exit_code == 0
+    assert backend.models.faces_only == [False, True]

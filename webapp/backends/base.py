@@ -364,10 +364,10 @@ class AccessKeyStore(Protocol):
 class ModelPreloader(Protocol):
     """Optional: loads a backend's models ahead of the first request (local mode runs its own)."""
 
-    def load(self) -> list[str]:
-        """Load (building and caching where needed) every model; their names."""
+    def load(self, faces_only: bool = False) -> list[str]:
+        """Load (building and caching where needed) every model, or only the face models; their names."""
 
-    def start(self) -> None:
+    def start(self, faces_only: bool = False) -> None:
         """Start load() in a background thread and return at once; a failure is logged, not raised."""
 
 

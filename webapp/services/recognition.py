@@ -43,6 +43,10 @@ class Recognizer:
         # uses both cores (`python bench/latency.py --ab`, docs/performance.md).
         return self._recognize(photo)[1]
 
+    def recognize_faces(self, photo: Photo) -> tuple[RecognizedFace, ...]:
+        """Only the faces, each searched and named or unknown: no labels, boxes or moderation (stores nothing)."""
+        return tuple(self._name_faces(photo, self.backend.faces.detect(photo)))
+
     def _recognize(self, photo: Photo) -> tuple[list[DetectedFace], Recognition]:
         """The detected faces too (their landmarks), in the order of the recognized ones."""
         detected = self.backend.faces.detect(photo)

