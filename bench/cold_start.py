@@ -64,8 +64,8 @@ def listening(port: int) -> bool:
 
 def one_start(
     extra: tuple[str, ...], prepared: bool, photo: bytes
-) -> tuple[float, float, list[tuple[float, float, float]]]:
-    """(listening s, first analysis s, [(peak RSS, RSS, PSS) per worker]) for one fresh server."""
+) -> tuple[float, float, list[tuple[float, float, float]], float]:
+    """(listening s, first analysis s, [(peak RSS, RSS, PSS) per worker], master's PSS) for one fresh server."""
     with tempfile.TemporaryDirectory() as data:
         if prepared:
             flask_cli(Path(data), "models", "prepare")
@@ -87,10 +87,11 @@ def one_start(
             with ThreadPoolExecutor(8) as pool:  # make sure both workers have loaded every model
                 list(pool.map(lambda _: post_multipart(url, {}, [("image", "p.jpg", photo)]), range(16)))
             memory = [(peak_rss_mb(pid), *rss_mb(pid)) for pid in worker_pids(server.pid)]
+            master = rss_mb(server.pid)[1]  # --preload imports the app here, shared with the workers
         finally:
             server.terminate()
             server.wait(30)
-    return t_listen, t_first, memory
+    return t_listen, t_first, memory, master
 
 
 MODEL_LOADS = """
@@ -197,7 +198,8 @@ def main() -> None:
         print(f"  first analysis at median {statistics.median(first):.2f} s  (runs {[round(x, 2) for x in first]})")
         print(f"  per worker, models loaded: peak RSS median {statistics.median(w[0] for w in workers):.0f} MB "
               f"(max {max(w[0] for w in workers):.0f}), RSS {statistics.median(w[1] for w in workers):.0f} MB, "
-              f"PSS {statistics.median(w[2] for w in workers):.0f} MB")
+              f"PSS {statistics.median(w[2] for w in workers):.0f} MB; master PSS "
+              f"{statistics.median(s[3] for s in samples):.0f} MB")
 
 
 if __name__ == "__main__":

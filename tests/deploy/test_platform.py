@@ -49,6 +49,14 @@ def test_procfile_runs_gunicorn_with_the_documented_workers_and_threads():
     assert "--workers 2 × --threads 3" in (ROOT / "docs" / "deploy-aws.md").read_text().replace("**", "")
 
 
+def test_procfile_and_make_run_import_the_app_once_in_the_master():
+    """--preload: a worker forked at start, after --max-requests or a crash skips the app's import."""
+    procfile = (ROOT / "Procfile").read_text()
+    make_run = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"^web: gunicorn .* --preload( |$)", procfile, re.M)
+    assert re.search(r"gunicorn application:application [^\n]*\\\n[^\n]* --preload ", make_run)
+
+
 def _enrol(app, count: int):
     """Post the enrolment form with `count` photos."""
     client = app.test_client()

@@ -46,7 +46,7 @@ def _wait_listening(port: int, proc: subprocess.Popen) -> None:
     raise AssertionError("gunicorn did not start")
 
 
-@pytest.mark.parametrize("flags", [[], ["--preload"]], ids=["make-run", "preload"])
+@pytest.mark.parametrize("flags", [["--preload"], []], ids=["make-run", "no-preload"])
 def test_workers_that_preload_their_models_answer_the_first_and_later_analyses(tmp_path, flags):
     """The first request (sent as soon as the port listens) and requests after the timed preload find the face."""
     port = _free_port()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -46,12 +47,16 @@ class AwsClients:
 
     def __init__(self, region: str = "", overrides: dict[str, Any] | None = None, session: Any = None):
         self.region = region or None  # None lets boto3 use AWS_REGION / ~/.aws/config
-        self._clients: dict[str, Any] = dict(overrides or {})
+        self._overrides, self._given_session = dict(overrides or {}), session
+        self._clients: dict[str, Any] = dict(self._overrides)
         self._session = session
         self._lock = threading.Lock()
+        self._pid = os.getpid()
 
     def get(self, service: str) -> Any:
         """The client for a service, created on first use (boto3 clients are thread-safe)."""
+        if os.getpid() != self._pid:
+            self._forget_parents_clients()
         client = self._clients.get(service)
         if client is not None:
             return client
@@ -61,6 +66,16 @@ class AwsClients:
                 self._session = self._session or boto3.session.Session()
                 self._clients[service] = self._session.client(service, region_name=self.region, config=CLIENT_CONFIG)
             return self._clients[service]
+
+    def _forget_parents_clients(self) -> None:
+        """In a forked child (a gunicorn worker under --preload), drop the clients the parent made.
+
+        A client's connection pool holds sockets: a child reusing them would read another
+        worker's responses. create_app can make one in the master (the first admin's check).
+        """
+        self._clients, self._session = dict(self._overrides), self._given_session
+        self._lock = threading.Lock()  # a lock another thread held at the fork stays held in the child
+        self._pid = os.getpid()
 
 
 def error_code(exc: ClientError) -> str:
