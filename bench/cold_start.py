@@ -103,7 +103,7 @@ import application
 models = application.application.extensions["services"].backend.models
 if sys.argv[1] == "each":
     steps = {"runtimes (import onnxruntime, cv2)": lambda: (__import__("onnxruntime"), __import__("cv2")),
-             "YuNet + SFace (OpenCV)": models.faces.faces.load, "dlib ResNet": models.faces.dlib.load,
+             "YuNet (OpenCV) + SFace": models.faces.faces.load, "dlib ResNet": models.faces.dlib.load,
              "EfficientNet-Lite0": models.labels.classifier.load, "NanoDet-g": models.labels.objects.load,
              "open_nsfw": models.moderation.load}
 else:
@@ -192,7 +192,7 @@ def main() -> None:
         first = [s[1] for s in samples]
         workers = [w for s in samples for w in s[2]]
         flags, prepared = VARIANTS[name]
-        how = f"{' '.join(flags) or 'make run flags'}, {'models prepared' if prepared else 'no cached label model'}"
+        how = f"{' '.join(flags) or 'no --preload'}, {'models prepared' if prepared else 'no cached label model'}"
         print(f"\n{name} ({how}), {len(samples)} starts:")
         print(f"  listening after   median {statistics.median(listen):.2f} s  (runs {[round(x, 2) for x in listen]})")
         print(f"  first analysis at median {statistics.median(first):.2f} s  (runs {[round(x, 2) for x in first]})")

@@ -34,7 +34,7 @@ from common import (
     worker_pids,
 )
 
-VARIANTS = {"make run flags": (), "--preload": ("--preload",)}
+VARIANTS = {"without --preload": (), "--preload (make run, Procfile)": ("--preload",)}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
