@@ -93,9 +93,10 @@ def test_photos_without_people_have_no_faces(real, name):
 def test_models_load_once_per_worker(real):
     _, services, _, _ = real
     engine = services.backend.faces.engine  # the fused engine: YuNet + SFace, and dlib's ResNet
-    detector, dlib = engine.faces._detector, engine.dlib._session
+    detector, sface, dlib = engine.faces._yunet._session, engine.faces._sface._session, engine.dlib._session
     services.recognizer.recognize(services.recognizer.decode(photo_path("obama.jpg").read_bytes()))
-    assert engine.faces._detector is detector is not None
+    assert engine.faces._yunet._session is detector is not None
+    assert engine.faces._sface._session is sface is not None
     assert engine.dlib._session is dlib is not None
 
 

@@ -82,7 +82,7 @@ def test_detect_rejects_non_rgb_without_loading_models() -> None:
         engine.detect(np.zeros((10, 10), dtype=np.uint8))
     with pytest.raises(ValueError):
         engine.detect(np.zeros((10, 10, 3), dtype=np.float32))
-    assert engine._detector is None
+    assert not engine._yunet.loaded and not engine._sface.loaded
 
 
 # --- real models -----------------------------------------------------------------
@@ -147,20 +147,20 @@ def test_different_people_score_below_80(engine: FaceEngine) -> None:
 
 @pytest.mark.model
 def test_load_twice_builds_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cv2
+    from webapp.backends.local import onnx_model
 
     calls: list[str] = []
-    real_create = cv2.FaceDetectorYN.create
+    real_session = onnx_model.OnnxModel._cached_session
 
-    def counting_create(*args, **kwargs):
-        calls.append(args[0])
-        return real_create(*args, **kwargs)
+    def counting_session(self):
+        calls.append(type(self).__name__)
+        return real_session(self)
 
-    monkeypatch.setattr(cv2.FaceDetectorYN, "create", counting_create)
+    monkeypatch.setattr(onnx_model.OnnxModel, "_cached_session", counting_session)
     engine = FaceEngine()
     engine.load()
     engine.load()
-    assert len(calls) == 1
+    assert sorted(calls) == ["SFaceModel", "YuNetModel"]
 
 
 @pytest.mark.model

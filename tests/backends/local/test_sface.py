@@ -68,4 +68,4 @@ def test_a_face_without_five_landmarks_is_refused_before_any_model_loads():
     face = DetectedFace(BoundingBox(0.1, 0.1, 0.5, 0.5), 90.0, ())
     with pytest.raises(ValueError, match="5 landmarks"):
         engine.embed(np.zeros((100, 100, 3), np.uint8), face)
-    assert engine._detector is None and not engine._sface.loaded
+    assert not engine._yunet.loaded and not engine._sface.loaded

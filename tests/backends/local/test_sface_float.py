@@ -17,7 +17,7 @@ class CountingBuilder:
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, source) -> bytes:
+    def __call__(self, source, free_image_size=False) -> bytes:
         self.calls += 1
         return b"float copy of " + source.read_bytes()
 

