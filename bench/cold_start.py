@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import socket
 import statistics
 import subprocess
@@ -43,6 +42,7 @@ from common import (
     rss_mb,
     source_image,
     start_gunicorn,
+    timed_child,
     worker_pids,
 )
 
@@ -139,16 +139,6 @@ def model_loads(repeat: int) -> None:
         print(f"  {name:<36} wall {wall * 1000:6.0f} ms  CPU {cpu * 1000:6.0f} ms")
 
 
-def timed_process(cmd: list[str], env: dict) -> tuple[float, float]:
-    """(wall s, CPU s) of one child process run to completion."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def cli_processes(photo: bytes, repeat: int) -> None:
     """Wall and CPU time of whole `flask` processes over a data dir prepared as `make run` leaves it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,7 +151,7 @@ def cli_processes(photo: bytes, repeat: int) -> None:
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in CLI_COMMANDS}
         for _ in range(repeat):
             for name, args in CLI_COMMANDS.items():  # interleaved
-                runs[name].append(timed_process([*flask, *(str(path) if a == "PHOTO" else a for a in args)], env))
+                runs[name].append(timed_child([*flask, *(str(path) if a == "PHOTO" else a for a in args)], env))
     print(f"\nwhole `flask --app application ...` processes, median of {repeat} (goal: recognize <= 1.0 s):")
     for name, samples in runs.items():
         wall, cpu = statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)

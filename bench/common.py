@@ -96,6 +96,16 @@ def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
+def timed_child(cmd: list[str], env: dict, cwd: Path | None = None, check: bool = True) -> tuple[float, float]:
+    """(wall s, CPU s: user + system of the process and all its threads) of one child run to completion."""
+    import resource
+
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    subprocess.run(cmd, cwd=cwd or ROOT, env=env, check=check, capture_output=True)
+    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def p95(samples: list[float]) -> float:
     """95th percentile (nearest rank)."""
     ordered = sorted(samples)

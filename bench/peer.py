@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -84,21 +83,11 @@ def peer_per_photo(python: str, folder: Path, repeat: int) -> tuple[float, dict[
     return rows[0]["load_s"], {r["photo"]: r for r in rows[1:]}
 
 
-def timed_process(cmd: list[str], env: dict, check: bool) -> tuple[float, float]:
-    """(wall s, CPU s: user + system of the process and its threads) of one child run to completion."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=HERE.parent.parent, env=env, check=check, capture_output=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def whole_runs(python: str, folder: Path, repeat: int, cli_photos: int | None = None,
                ) -> dict[str, list[tuple[float, float]]]:
     """(wall, CPU) seconds of fresh processes over the folder, interleaved: Glimpse's full analysis,
     Glimpse --faces-only (the peer's job: name the faces) and the peer, by name."""
-    from common import ROOT, source_image
+    from common import ROOT, source_image, timed_child
 
     work = Path(tempfile.mkdtemp())
     known = work / "known"
@@ -122,7 +111,7 @@ def whole_runs(python: str, folder: Path, repeat: int, cli_photos: int | None = 
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, cmd in commands.items():
-            runs[name].append(timed_process(cmd, env, check=cmd is theirs))
+            runs[name].append(timed_child(cmd, env, check=cmd is theirs))
     return runs
 
 

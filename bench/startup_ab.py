@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shlex
 import statistics
 import subprocess
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 from cold_start import SETTLE_S, listening
-from common import free_port, jpeg, post_multipart, resized, source_image, worker_pids
+from common import free_port, jpeg, post_multipart, resized, source_image, timed_child, worker_pids
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -41,11 +40,8 @@ def process_cpu(pid: int) -> float:
 
 def cli(checkout: Path, data: Path, photo: Path) -> tuple[float, float]:
     """(wall s, CPU s) of one whole `flask recognize` process."""
-    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    subprocess.run([sys.executable, "-m", "flask", "--app", "application", "recognize", str(photo), "--json"],
-                   cwd=checkout, env=env_for(data), check=True, capture_output=True)
-    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return timed_child([sys.executable, "-m", "flask", "--app", "application", "recognize", str(photo), "--json"],
+                       env_for(data), cwd=checkout)
 
 
 def first_answer(checkout: Path, data: Path, photo: bytes, flags: list[str]) -> tuple[float, float]:

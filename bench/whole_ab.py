@@ -11,25 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from common import source_image
-
-
-def run(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float]:
-    """(wall s, CPU s) of one child process run to completion."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+from common import source_image, timed_child
 
 
 def main() -> None:
@@ -44,14 +31,14 @@ def main() -> None:
     env = {**os.environ, "GLIMPSE_DATA_DIR": str(work / "data"), "GLIMPSE_SECRET_KEY": "bench"}
     flask = [sys.executable, "-m", "flask", "--app", "application"]
     first = args.checkouts[0]
-    run([*flask, "people", "enroll", "Barack Obama", str(work / "obama.jpg")], first, env)
-    run([*flask, "models", "prepare"], first, env)
+    timed_child([*flask, "people", "enroll", "Barack Obama", str(work / "obama.jpg")], env, first)
+    timed_child([*flask, "models", "prepare"], env, first)
     photos = [str(p) for p in sorted(args.folder.glob("*.jpg"))]
     print(f"{len(photos)} photos; load average {os.getloadavg()[0]:.1f} at start")
     times: dict[Path, list[tuple[float, float]]] = {c: [] for c in args.checkouts}
     for _ in range(args.rounds):
         for checkout in args.checkouts:
-            times[checkout].append(run([*flask, "recognize", "--json", *photos], checkout, env))
+            times[checkout].append(timed_child([*flask, "recognize", "--json", *photos], env, checkout))
     for checkout, runs in times.items():
         wall, cpu = (statistics.median(r[i] for r in runs) for i in (0, 1))
         print(f"{checkout}: wall {wall:.2f} s, CPU {cpu:.2f} s (median of {len(runs)}); "
