@@ -2,8 +2,8 @@
 
 OpenCV's FaceRecognizerSF did both steps before. The same network (the float copy of the shipped
 int8 file, webapp/backends/local/sface_graph.py) runs here in onnxruntime instead: 18 instead of
-25 ms of CPU per face on 2 cores (`python bench/sface_batch.py`), and outside the lock
-that serialises OpenCV's stateful detector, so two photos' faceprints and detections overlap.
+25 ms of CPU per face on 2 cores (`python bench/sface_batch.py`), with no per-call state, so
+two photos' faceprints (and, with yunet.py, detections) run at the same time without a lock.
 The alignment is OpenCV's alignCrop redone in numpy (the same Umeyama similarity onto the same
 five points, then the same bilinear warp), so faceprints match the old ones (cosine >= 0.9999,
 tested) and the stored vectors and the calibration stay valid.
